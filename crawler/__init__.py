@@ -1,0 +1,1 @@
+"""The Scrapy project: settings, spiders, items, decoding, extraction and the storage pipeline."""

@@ -1,0 +1,58 @@
+"""Scrapy settings for redline: the one place where crawling knobs live.
+
+Defaults are chosen for a good citizen that runs for months: robots.txt obeyed, an honest
+User-Agent naming the tool, few parallel requests per host with a delay, AutoThrottle backing
+off when an outlet slows down, no cookies (they make outlets serve per-visitor variants), and a
+size limit so one huge or endless response cannot exhaust a small server.
+"""
+
+from __future__ import annotations
+
+import os
+
+from redline import __version__
+
+BOT_NAME = "redline"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+#: Honest and overridable (``REDLINE_USER_AGENT``): says what the tool is and where to read about it.
+USER_AGENT = os.environ.get(
+    "REDLINE_USER_AGENT",
+    f"redline/{__version__} (news edit tracker; +https://pypi.org/project/redline-news/)",
+)
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+#: No listening ports: a tracker on a small server opens no control sockets of its own.
+REMOTE_CONTROL_ENABLED = False
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+#: ±50% random variation around the delay, so requests do not arrive on a fixed beat.
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+#: News article pages are 50–500 KB; 10 MB leaves room for inlined images and stops runaway bodies.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+RETRY_TIMES = 2
+#: Every status reaches the spider: 304, 404/410 and 5xx are outcomes redline records.
+HTTPERROR_ALLOW_ALL = True
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+}
+
+ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
+LOG_LEVEL = "WARNING"
+#: The redline command installs its own log handler; Scrapy must not add a second one.
+LOG_INSTALL_ROOT_HANDLER = False
+
+#: The SQLite file the storage pipeline writes to (set by the CLI from ``--db``).
+REDLINE_DB = "redline.db"

@@ -1,0 +1,1 @@
+"""Spiders: ``articles`` fetches tracked articles; discovery spiders (feeds, sitemaps, sections) find them."""

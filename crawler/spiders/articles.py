@@ -1,0 +1,110 @@
+"""The article spider: fetch each given article once, politely, and hand over what came back.
+
+It makes conditional requests (``If-None-Match`` / ``If-Modified-Since`` from the last good fetch)
+and turns every outcome, including failures that never produced a response, into one
+:class:`~crawler.items.FetchedPage`. Decoding, extraction and storage happen in the pipeline, so
+this spider stays a thin, testable layer over Scrapy's downloader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.items import FetchedPage
+from storage.articles import FetchTarget
+from storage.clock import now_iso
+
+
+class ArticleSpider(scrapy.Spider):
+    """Fetches the articles in ``targets`` (an iterable of :class:`FetchTarget`, consumed lazily)."""
+
+    name = "articles"
+
+    def __init__(self, targets: Iterable[FetchTarget] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.targets = targets
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for target in self.targets:
+            headers = {}
+            if target.etag:
+                headers["If-None-Match"] = target.etag
+            if target.last_modified:
+                headers["If-Modified-Since"] = target.last_modified
+            yield scrapy.Request(
+                target.url,
+                headers=headers,
+                callback=self.parse,
+                errback=self.failed,
+                dont_filter=True,
+                meta={"target": target, "checked_at": now_iso()},
+            )
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterable[FetchedPage]:
+        target: FetchTarget = response.meta["target"]
+        header = response.headers.get
+        yield FetchedPage(
+            article_id=target.article_id,
+            url=target.url,
+            checked_at=response.meta["checked_at"],
+            previous_digest=target.raw_digest,
+            final_url=response.url,
+            status=response.status,
+            duration_ms=round(response.meta.get("download_latency", 0) * 1000),
+            content_type=_text(header(b"Content-Type")),
+            etag=_text(header(b"ETag")),
+            last_modified=_text(header(b"Last-Modified")),
+            body=response.body,
+        )
+
+    def failed(self, failure: Failure) -> Iterable[FetchedPage]:
+        request = failure.request  # type: ignore[attr-defined]
+        target: FetchTarget = request.meta["target"]
+        yield FetchedPage(
+            article_id=target.article_id,
+            url=target.url,
+            checked_at=request.meta["checked_at"],
+            previous_digest=target.raw_digest,
+            error=describe_failure(failure, self.settings.getint("DOWNLOAD_MAXSIZE")),
+        )
+
+
+def describe_failure(failure: Failure, maxsize: int) -> str:
+    """One line saying why a fetch produced no response, in words a user can act on."""
+    error = failure.value
+    text = str(error) or type(error).__name__
+    if isinstance(error, IgnoreRequest):
+        if "robots.txt" in text:
+            return "forbidden by the site's robots.txt"
+        if "redirect" in text:
+            return "too many redirects (a redirect loop?)"
+        return f"request dropped: {text}"
+    if isinstance(error, DownloadCancelledError):
+        return f"page larger than the {maxsize // (1024 * 1024)} MB limit (DOWNLOAD_MAXSIZE)"
+    if isinstance(error, DownloadTimeoutError):
+        return "timed out waiting for the server"
+    if isinstance(error, CannotResolveHostError):
+        return "host name could not be resolved (DNS)"
+    if isinstance(error, DownloadConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, (ResponseDataLossError, DownloadFailedError)):
+        return f"connection lost during download: {text}"
+    return f"{type(error).__name__}: {text}"
+
+
+def _text(value: bytes | None) -> str | None:
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,6 @@
+"""Names of the Scrapy stats redline keeps, shared by the pipeline that writes and the runners that read."""
+
+#: Prefix of the stats keys counting check outcomes (``redline/outcome/new_version`` …).
+OUTCOME_STATS_PREFIX = "redline/outcome/"
+#: Set to a message when the database failed mid-crawl and the spider was closed.
+FATAL_ERROR_STAT = "redline/fatal_error"

@@ -1,0 +1,118 @@
+"""Printing for people and for machines: every command's output goes through here.
+
+``--json`` prints the query results as they are (UTF-8, not ASCII-escaped); otherwise Rich
+renders tables and coloured diffs, which it reduces to plain text when stdout is not a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from storage.differ import Segment, render_plain, render_rich, word_diff
+
+#: Order in which a crawl summary lists outcomes.
+_OUTCOME_ORDER = ("new_version", "unchanged", "same_bytes", "not_modified", "missing", "removed",
+                  "restored", "error")
+
+
+def emit(value: Any, as_json: bool, human: Callable[[Any, Console], None]) -> None:
+    """Print ``value`` as JSON, or through ``human`` on a Rich console."""
+    if as_json:
+        json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        human(value, Console(highlight=False, soft_wrap=not sys.stdout.isatty()))
+
+
+def crawl_summary(outcomes: Counter[str]) -> str:
+    """One line saying what a crawl did: ``checked 12: 2 new version, 9 unchanged, 1 error``."""
+    total = sum(outcomes.values())
+    known = [o for o in _OUTCOME_ORDER if outcomes.get(o)]
+    others = sorted(o for o in outcomes if o not in _OUTCOME_ORDER)
+    parts = [f"{outcomes[o]} {o.replace('_', ' ')}" for o in known + others]
+    return f"checked {total}: {', '.join(parts) if parts else 'nothing to check'}"
+
+
+def history(record: dict, console: Console) -> None:
+    console.print(Text(record["url"], style="bold"))
+    for alias in record["aliases"]:
+        if alias != record["url"]:
+            console.print(Text(f"  also: {alias}", style="dim"))
+    console.print(f"state: {record['state']}, last checked {record['last_checked_at'] or 'never'}")
+    versions = Table(title="versions", title_justify="left")
+    for column in ("#", "first seen", "last seen", "headline", "words"):
+        versions.add_column(column)
+    for version in record["versions"]:
+        versions.add_row(str(version["version"]), version["first_seen"], version["last_seen"],
+                         Text(version["headline"]), str(len(version["body"].split())))
+    console.print(versions)
+    if record["changes"]:
+        console.print(_change_table(record["changes"], with_url=False))
+    else:
+        console.print("no changes recorded")
+
+
+def changes(rows: list[dict], console: Console) -> None:
+    if not rows:
+        console.print("no changes recorded")
+        return
+    console.print(_change_table(rows, with_url=True))
+
+
+def _change_table(rows: list[dict], *, with_url: bool) -> Table:
+    table = Table(title="changes", title_justify="left")
+    for column in ("detected", *(["article"] if with_url else []), "versions", "kinds", "words +/-", "headline"):
+        table.add_column(column)
+    for row in rows:
+        kinds = ", ".join(row["kinds"]) + (f" (back to v{row['reverts_to']})" if row.get("reverts_to") else "")
+        if row.get("reextraction"):
+            kinds += " [re-extraction]"
+        versions = f"{row['from_version'] or '–'} → {row['to_version'] or '–'}"
+        headline = Text(row.get("headline_after") or row.get("headline_before") or "")
+        if "headline" in row["kinds"] and row.get("headline_before"):
+            headline = render_rich(word_diff(row["headline_before"], row["headline_after"]))
+        table.add_row(row["detected_at"], *([Text(row["url"])] if with_url else []), versions, kinds,
+                      f"+{row['words_added']} −{row['words_removed']}", headline)
+    return table
+
+
+def diff_record(article: dict, before: dict, after: dict) -> dict:
+    """The JSON form of ``redline diff``: segments per field, plus plain renderings."""
+    fields = {}
+    for field in ("headline", "byline", "body"):
+        segments = word_diff(before[field], after[field])
+        fields[field] = {
+            "changed": before[field] != after[field],
+            "segments": [{"op": s.op, "text": s.text} for s in segments],
+            "plain": render_plain(segments),
+        }
+    return {
+        "url": article["url"],
+        "from_version": before["number"],
+        "to_version": after["number"],
+        "from_first_seen": before["first_seen"],
+        "to_first_seen": after["first_seen"],
+        **fields,
+    }
+
+
+def diff(record: dict, console: Console) -> None:
+    console.print(Text(f"{record['url']}  v{record['from_version']} → v{record['to_version']}", style="bold"))
+    for field in ("headline", "byline", "body"):
+        part = record[field]
+        if field != "body" and not part["changed"]:
+            continue
+        segments = [Segment(s["op"], s["text"]) for s in part["segments"]]
+        console.print(Text(f"\n{field}:", style="underline"))
+        if console.is_terminal:
+            console.print(render_rich(segments))
+        else:
+            console.print(Text(render_plain(segments)))

@@ -1,0 +1,129 @@
+"""Tracked articles and the URLs they are known under.
+
+An article is found by any URL it was tracked or seen under: the tracked URL, the final URL
+after redirects, and its same-host ``rel=canonical``. Two rows that turn out to be one story
+(tracked twice under different URLs) are merged when one of them has no versions yet; when both
+already have histories they stay apart, because merging two histories would rewrite the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from redline.errors import NotFoundError
+from storage.clock import now_iso
+
+#: Rows read per query when walking all articles: bounded memory on 100k-article databases.
+PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """The result of tracking one URL."""
+
+    url: str
+    article_id: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class FetchTarget:
+    """What the crawler needs to fetch an article politely (conditional GET, digest short-circuit)."""
+
+    article_id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    raw_digest: str | None
+
+
+def track(db: sqlite_utils.Database, urls: list[str], outlet: str | None = None) -> list[Tracked]:
+    """Start tracking canonical ``urls``; URLs already known (as any alias) are left as they are."""
+    results = []
+    with db.atomic():
+        for url in urls:
+            existing = article_id_for(db, url)
+            if existing is not None:
+                results.append(Tracked(url, existing, created=False))
+                continue
+            now = now_iso()
+            article_id = db.execute(
+                "INSERT INTO articles (url, outlet, added_at) VALUES (?, ?, ?)", [url, outlet, now]
+            ).lastrowid
+            db.execute(
+                "INSERT INTO aliases (url, article_id, kind, added_at) VALUES (?, ?, 'tracked', ?)",
+                [url, article_id, now],
+            )
+            results.append(Tracked(url, article_id, created=True))
+    return results
+
+
+def article_id_for(db: sqlite_utils.Database, url: str) -> int | None:
+    """The article known under ``url`` (any alias), or None."""
+    row = db.execute("SELECT article_id FROM aliases WHERE url = ?", [url]).fetchone()
+    return row[0] if row else None
+
+
+def require_article(db: sqlite_utils.Database, *urls: str) -> dict:
+    """The article row for the first of ``urls`` that is known, or NotFoundError naming the first."""
+    for url in urls:
+        article_id = article_id_for(db, url)
+        if article_id is not None:
+            return next(db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+    raise NotFoundError(f"{urls[0]} is not tracked: add it with `redline track {urls[0]}`")
+
+
+def fetch_targets(db: sqlite_utils.Database, *, include_removed: bool = True) -> Iterator[FetchTarget]:
+    """Every active (and, by default, removed) article, read a page at a time in id order."""
+    states = ("active", "removed") if include_removed else ("active",)
+    marks = ", ".join("?" for _ in states)
+    last_id = 0
+    while True:
+        rows = db.execute(
+            "SELECT id, url, etag, last_modified, raw_digest FROM articles "
+            f"WHERE id > ? AND state IN ({marks}) ORDER BY id LIMIT ?",
+            [last_id, *states, PAGE_SIZE],
+        ).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            yield FetchTarget(*row)
+        last_id = rows[-1][0]
+
+
+def add_alias(db: sqlite_utils.Database, article_id: int, url: str, kind: str) -> int:
+    """Record ``url`` as a name of ``article_id``; returns the article that now owns the story.
+
+    When ``url`` already names another article, the two are merged if one of them has no
+    versions yet, and the surviving id is returned. Must run inside the caller's transaction.
+    """
+    owner = article_id_for(db, url)
+    if owner is None:
+        db.execute(
+            "INSERT INTO aliases (url, article_id, kind, added_at) VALUES (?, ?, ?, ?)",
+            [url, article_id, kind, now_iso()],
+        )
+        return article_id
+    if owner == article_id:
+        return article_id
+    if not _has_versions(db, article_id):
+        _merge(db, keep=owner, drop=article_id)
+        return owner
+    if not _has_versions(db, owner):
+        _merge(db, keep=article_id, drop=owner)
+        return article_id
+    return article_id
+
+
+def _has_versions(db: sqlite_utils.Database, article_id: int) -> bool:
+    return db.execute("SELECT 1 FROM versions WHERE article_id = ? LIMIT 1", [article_id]).fetchone() is not None
+
+
+def _merge(db: sqlite_utils.Database, *, keep: int, drop: int) -> None:
+    """Fold article ``drop`` (which has no versions) into ``keep``: its names and checks move over."""
+    for table in ("aliases", "checks", "changes"):
+        db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", [keep, drop])
+    db.execute("DELETE FROM articles WHERE id = ?", [drop])

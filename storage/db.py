@@ -1,0 +1,116 @@
+"""Opening redline's SQLite file safely.
+
+Every process (CLI command, daemon, web view) opens the database through :func:`open_database`,
+which turns the ways a file can be unusable into one-line :class:`DatabaseError` messages
+instead of tracebacks, and never writes to a file that is not redline's:
+
+- a file that is not SQLite at all, or a SQLite file made by another program, is refused before
+  anything is written (redline marks its files with ``PRAGMA application_id``);
+- a file written by a newer redline (a migration this version does not know) is refused;
+- a lock held by another writer is waited for (``BUSY_TIMEOUT_MS``), then reported.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from redline.errors import DatabaseError
+from storage.migrations import APPLICATION_ID, MIGRATIONS
+
+#: How long a writer waits for another process's write transaction before giving up. The daemon
+#: commits one article at a time, so waits are short; 15 s covers a slow disk under load.
+#: ``REDLINE_BUSY_TIMEOUT_MS`` overrides it (scripts that prefer to fail fast).
+BUSY_TIMEOUT_MS = int(os.environ.get("REDLINE_BUSY_TIMEOUT_MS", "15000"))
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and, if ``create``, create or upgrade) the redline database at ``path``."""
+    path = Path(path)
+    exists = path.exists()
+    if not exists and not create:
+        raise DatabaseError(
+            f"no redline database at {path}: track an article first (redline --db {path} track URL)"
+        )
+    if exists:
+        _check_is_sqlite(path)
+    elif not path.parent.exists():
+        raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+        db = sqlite_utils.Database(conn)
+        with translate_errors(path):
+            _prepare(db, path)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(_describe(path, exc)) from None
+    return db
+
+
+def _check_is_sqlite(path: Path) -> None:
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file: pass a file name to --db")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise DatabaseError(f"cannot read {path}: {exc.strerror}") from None
+    if header and header != _SQLITE_MAGIC:
+        raise DatabaseError(
+            f"{path} is not a SQLite database: pass --db with redline's database or a new file name"
+        )
+
+
+def _prepare(db: sqlite_utils.Database, path: Path) -> None:
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    tables = [t for t in db.table_names() if not t.startswith("sqlite_")]
+    if app_id != APPLICATION_ID and (app_id != 0 or tables):
+        raise DatabaseError(
+            f"{path} is a SQLite database of another program, not redline's: "
+            "pass --db with redline's database or a new file name"
+        )
+    known = {m.name for m in MIGRATIONS._migrations}  # noqa: SLF001 - sqlite-utils exposes no getter
+    unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
+    if unknown:
+        raise DatabaseError(
+            f"{path} was written by a newer redline (schema step {unknown[-1]!r}): upgrade redline"
+        )
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.enable_wal()
+    if MIGRATIONS.pending(db):
+        MIGRATIONS.apply(db)
+
+
+@contextmanager
+def translate_errors(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn SQLite's lock, disk and corruption errors met mid-operation into DatabaseError."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(_describe(Path(path), exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(_describe(Path(path), exc)) from None
+
+
+def _describe(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return (
+            f"database {path} is locked by another process (a running redline?): "
+            "try again when it has finished"
+        )
+    if "not a database" in text or "malformed" in text:
+        return f"{path} is not a usable SQLite database ({text}): restore it from a backup or use a new file"
+    if "unable to open" in text or "readonly" in text:
+        return f"cannot write to {path} ({text}): check the file's and folder's permissions"
+    if "disk" in text or "full" in text:
+        return f"cannot write to {path} ({text}): free some disk space and run again; nothing was lost"
+    return f"database {path}: {text}"

@@ -1,0 +1,162 @@
+"""What readers ask of the database: an article's history, the list of changes, two versions.
+
+The CLI (and later the web view and feeds) call these and write no SQL of their own. Results are
+plain dicts shaped like the CLI's JSON contract, so ``--json`` output is these values as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterator
+
+import sqlite_utils
+
+from redline.errors import NotFoundError, UsageError
+from storage.articles import require_article
+
+_CHANGE_COLUMNS = """
+    c.id, c.from_version, c.to_version, c.kinds, c.detected_at, c.words_added, c.words_removed,
+    c.similarity, c.rewritten, c.reverts_to, c.reextraction
+"""
+
+
+def history(db: sqlite_utils.Database, *urls: str) -> dict:
+    """One article: its URLs, every version and every change (re-extractions flagged)."""
+    article = require_article(db, *urls)
+    article_id = article["id"]
+    versions = [
+        {
+            "version": row["number"],
+            "first_seen": row["first_seen"],
+            "last_seen": row["last_seen"],
+            "headline": row["headline"],
+            "byline": row["byline"],
+            "body": row["body"],
+            "published": row["published"],
+            "modified": row["modified"],
+            "extractor_version": row["extractor_version"],
+            "method": row["method"],
+        }
+        for row in db.query(
+            "SELECT number, first_seen, last_seen, headline, byline, body, published, modified, "
+            "extractor_version, method FROM versions WHERE article_id = ? ORDER BY number",
+            [article_id],
+        )
+    ]
+    changes = [
+        _change(row)
+        for row in db.query(
+            f"SELECT {_CHANGE_COLUMNS} FROM changes c WHERE c.article_id = ? ORDER BY c.id", [article_id]
+        )
+    ]
+    aliases = [row[0] for row in db.execute(
+        "SELECT url FROM aliases WHERE article_id = ? ORDER BY added_at, url", [article_id]
+    )]
+    return {
+        "url": article["url"],
+        "aliases": aliases,
+        "state": article["state"],
+        "outlet": article["outlet"],
+        "added_at": article["added_at"],
+        "last_checked_at": article["last_checked_at"],
+        "versions": versions,
+        "changes": changes,
+    }
+
+
+def changes(
+    db: sqlite_utils.Database, *, since: str | None = None, after_id: int = 0,
+    include_reextractions: bool = False,
+) -> Iterator[dict]:
+    """Every flagged change, oldest first, with the headlines on either side.
+
+    ``since`` (a timestamp, inclusive) and ``after_id`` (the last change already seen) narrow it.
+    """
+    where = ["c.id > ?"]
+    params: list = [after_id]
+    if since:
+        where.append("c.detected_at >= ?")
+        params.append(since)
+    if not include_reextractions:
+        where.append("c.reextraction = 0")
+    sql = f"""
+        SELECT a.url, a.outlet, {_CHANGE_COLUMNS}, vb.headline AS headline_before, va.headline AS headline_after
+        FROM changes c
+        JOIN articles a ON a.id = c.article_id
+        LEFT JOIN versions vb ON vb.article_id = c.article_id AND vb.number = c.from_version
+        LEFT JOIN versions va ON va.article_id = c.article_id AND va.number = c.to_version
+        WHERE {" AND ".join(where)}
+        ORDER BY c.detected_at, c.id
+    """
+    for row in db.query(sql, params):
+        yield {
+            "url": row["url"],
+            "outlet": row["outlet"],
+            **_change(row),
+            "headline_before": row["headline_before"],
+            "headline_after": row["headline_after"],
+        }
+
+
+def version_pair(
+    db: sqlite_utils.Database, urls: tuple[str, ...], from_version: int | None, to_version: int | None
+) -> tuple[dict, dict, dict]:
+    """The article and two of its versions (default: the last two) for a diff."""
+    article = require_article(db, *urls)
+    latest = db.execute(
+        "SELECT max(number) FROM versions WHERE article_id = ?", [article["id"]]
+    ).fetchone()[0]
+    if latest is None:
+        raise NotFoundError(f"{urls[0]} has no stored version yet: run `redline crawl --once` first")
+    to_version = latest if to_version is None else to_version
+    from_version = max(to_version - 1, 1) if from_version is None else from_version
+    pair = []
+    for number in (from_version, to_version):
+        row = next(db.query(
+            "SELECT number, headline, byline, body, first_seen, last_seen FROM versions "
+            "WHERE article_id = ? AND number = ?",
+            [article["id"], number],
+        ), None)
+        if row is None:
+            raise UsageError(f"{urls[0]} has no version {number}: it has versions 1 to {latest}")
+        pair.append(row)
+    return article, pair[0], pair[1]
+
+
+def _change(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "from_version": row["from_version"],
+        "to_version": row["to_version"],
+        "kinds": json.loads(row["kinds"]),
+        "detected_at": row["detected_at"],
+        "words_added": row["words_added"],
+        "words_removed": row["words_removed"],
+        "similarity": row["similarity"],
+        "rewritten": bool(row["rewritten"]),
+        "reverts_to": row["reverts_to"],
+        "reextraction": bool(row["reextraction"]),
+    }
+
+
+def latest_raw(db: sqlite_utils.Database, article_id: int) -> dict | None:
+    """The latest version of an article with its raw HTML decompressed (for re-extraction)."""
+    row = next(db.query(
+        "SELECT number, first_seen, source_url, encoding, extractor_version, raw_html FROM versions "
+        "WHERE article_id = ? ORDER BY number DESC LIMIT 1",
+        [article_id],
+    ), None)
+    if row is not None:
+        row["raw_html"] = zlib.decompress(row["raw_html"]) if row["raw_html"] else b""
+    return row
+
+
+def article_ids(db: sqlite_utils.Database) -> Iterator[int]:
+    """Every article id, in order, read a page at a time."""
+    last_id = 0
+    while rows := db.execute(
+        "SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT 500", [last_id]
+    ).fetchall():
+        yield from (row[0] for row in rows)
+        last_id = rows[-1][0]
