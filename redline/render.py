@@ -18,6 +18,9 @@ from rich.text import Text
 
 from storage.differ import Segment, render_plain, render_rich, word_diff
 
+#: Console width used when stdout is not a terminal: wide enough that no table cell wraps.
+UNWRAPPED_WIDTH = 4000
+
 #: Order in which a crawl summary lists outcomes.
 _OUTCOME_ORDER = ("new_version", "unchanged", "same_bytes", "not_modified", "missing", "removed",
                   "restored", "error")
@@ -29,7 +32,14 @@ def emit(value: Any, as_json: bool, human: Callable[[Any, Console], None]) -> No
         json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        human(value, Console(highlight=False, soft_wrap=not sys.stdout.isatty()))
+        human(value, _console())
+
+
+def _console() -> Console:
+    """A terminal console, or for pipes and files one that never wraps (lines stay greppable)."""
+    if sys.stdout.isatty():
+        return Console(highlight=False)
+    return Console(highlight=False, width=UNWRAPPED_WIDTH, soft_wrap=True)
 
 
 def crawl_summary(outcomes: Counter[str]) -> str:

@@ -210,3 +210,27 @@ def test_reextract_with_the_same_extractor_adds_nothing(site, redline):
     _crawl(redline)
     assert "re-extracted 0" in redline("reextract", "--all").stdout
     assert "re-extracted 0" in redline("reextract", url).stdout
+
+
+def test_honest_user_agent_and_people_readable_output(site, redline):
+    url = site.set("/ua", article_page(STORY_HEADLINE, STORY))
+    redline("track", url)
+    _crawl(redline)
+    assert site.requests_for("/ua")[0]["User-Agent"].startswith("redline/")
+    assert site.requests_for("/robots.txt"), "robots.txt was not consulted"
+    site.set("/ua", article_page("Budget approved", STORY, churn=1))
+    _crawl(redline)
+    history = redline("history", url).stdout
+    assert STORY_HEADLINE in history and "Budget approved" in history and "headline" in history
+    changes = redline("changes").stdout
+    assert "headline" in changes and url in changes
+    custom = redline("crawl", "--once", "--all", env={"REDLINE_USER_AGENT": "newsroom-bot/1.0 (+mailto:desk@example.org)"})
+    assert custom.returncode == 0
+    assert site.requests_for("/ua")[-1]["User-Agent"] == "newsroom-bot/1.0 (+mailto:desk@example.org)"
+
+
+def test_a_page_over_the_size_limit_is_a_failed_check(site, redline):
+    url = site.set("/huge", b"<html><body>" + b"<p>padding text</p>" * 600_000 + b"</body></html>")
+    redline("track", url)
+    result = redline("crawl", "--once", "--all")
+    assert "1 error" in result.stdout and "10 MB limit" in result.stderr

@@ -1,0 +1,1 @@
+"""Benchmarks and evaluation harnesses for redline (run from the repository root)."""

@@ -1,0 +1,289 @@
+"""Extraction quality and speed over the shared corpus: redline vs trafilatura vs readability-lxml.
+
+Run from the repository root::
+
+    python -m bench.extraction            # or: python bench/extraction.py
+
+redline is measured end to end from the page *bytes* (its own :func:`crawler.decode.decode_html`
+and :func:`crawler.extract.extract`); the baselines get the text decoded with the manifest's
+codec, so decoding mistakes count against redline only.  Body score: token-level precision,
+recall and F1 over multisets of case-folded word tokens (characters for zh/ja/th/my),
+whitespace-insensitive.  Headline: exact match after NFC + whitespace normalisation, on pages
+whose ground truth has a headline; pages whose ground-truth headline keeps the site name
+(``…_科技_腾讯网``) are listed and also excluded in a second figure.
+
+Writes ``bench/out/extraction.json``.  The functions here are imported by
+``tests/test_extract_corpus.py``: the quality guard and this report share one implementation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import sys
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # ``python bench/extraction.py``
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import lxml.html  # noqa: E402
+
+from bench.corpus import corpus_dir, load_manifest, missing_reason, page_bytes  # noqa: E402
+
+CHAR_LANGS = frozenset({"zh", "ja", "th", "my"})
+EXTRACTORS = ("redline", "trafilatura", "readability")
+OUT_PATH = Path(__file__).resolve().parent / "out" / "extraction.json"
+_WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s+")
+_SEPARATOR = re.compile(r"\s[|\-–—·:]\s|[_｜|：]")
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+def tokens(text: str, lang: str | None) -> list[str]:
+    """Case-folded word tokens, or non-space characters for languages written without spaces."""
+    text = unicodedata.normalize("NFC", text or "").casefold()
+    if lang in CHAR_LANGS:
+        return [c for c in text if not c.isspace()]
+    return _WORD.findall(text)
+
+
+def body_scores(predicted: str, truth: str, lang: str | None) -> tuple[float, float, float]:
+    """(precision, recall, F1) of predicted body tokens against ground-truth tokens."""
+    got, want = Counter(tokens(predicted, lang)), Counter(tokens(truth, lang))
+    overlap = sum((got & want).values())
+    if not overlap:
+        return 0.0, 0.0, 0.0
+    precision = overlap / sum(got.values())
+    recall = overlap / sum(want.values())
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def normalize_headline(text: str | None) -> str:
+    """NFC, odd spaces folded, whitespace collapsed and stripped (case kept: exact match)."""
+    text = unicodedata.normalize("NFC", text or "").replace("\u3000", " ").replace("\u00a0", " ")
+    return _SPACE.sub(" ", text).strip()
+
+
+def headline_gt_keeps_site_name(entry: dict[str, Any], html: str) -> bool:
+    """Whether the ground-truth headline is the page ``<title>``/og:title *with* the site name.
+
+    Such ground truth contradicts the page's own ``<h1>`` (or the title minus its site part),
+    so an extractor that strips the site name is penalised for being right.
+    """
+    truth = normalize_headline(entry.get("headline"))
+    if not truth:
+        return False
+    tree = lxml.html.document_fromstring(html)
+    declared = {normalize_headline(t.text_content()) for t in tree.xpath("//title")}
+    declared |= {normalize_headline(m.get("content")) for m in tree.xpath("//meta[@property='og:title']")}
+    if truth not in declared:
+        return False
+    h1s = [normalize_headline(h.text_content()) for h in tree.xpath("//h1")]
+    if any(h and h != truth and truth.startswith(h) for h in h1s):
+        return True
+    sites = [normalize_headline(m.get("content")) for m in tree.xpath("//meta[@property='og:site_name']")]
+    parts = [p for p in _SEPARATOR.split(truth) if p.strip()]
+    if len(parts) > 1 and any(s and (s in parts[-1] or parts[-1].strip() in s) for s in sites):
+        return True
+    return len(parts) >= 3 and "_" in truth
+
+
+# --- extractors under test ---------------------------------------------------------------------
+
+def run_redline(raw: bytes, html: str, url: str) -> dict[str, Any]:
+    """redline end to end from bytes; ``html`` is unused (redline decodes itself)."""
+    from crawler.decode import decode_html
+    from crawler.extract import extract
+    from redline.errors import ExtractionError
+
+    decoded = decode_html(raw, None)
+    try:
+        article = extract(decoded.text, url)
+    except ExtractionError:
+        return {"headline": "", "body": "", "method": "error", "encoding": decoded.encoding,
+                "decoded_text": decoded.text}
+    return {"headline": article.headline, "body": article.body, "method": article.method,
+            "encoding": decoded.encoding, "decoded_text": decoded.text}
+
+
+def run_trafilatura(raw: bytes, html: str, url: str) -> dict[str, Any]:
+    """trafilatura ``bare_extraction`` with default settings (metadata on, for the title)."""
+    from trafilatura import bare_extraction
+
+    document = bare_extraction(html, url=url or None, with_metadata=True)
+    if document is None:
+        return {"headline": "", "body": ""}
+    return {"headline": document.title or "", "body": document.text or ""}
+
+
+def run_readability(raw: bytes, html: str, url: str) -> dict[str, Any]:
+    """readability-lxml: ``summary()`` text and ``short_title()``."""
+    from readability import Document
+
+    document = Document(html, url=url or None)
+    summary = document.summary()
+    body = lxml.html.document_fromstring(summary).text_content() if summary.strip() else ""
+    return {"headline": document.short_title() or "", "body": body}
+
+
+RUNNERS: dict[str, Callable[[bytes, str, str], dict[str, Any]]] = {
+    "redline": run_redline, "trafilatura": run_trafilatura, "readability": run_readability,
+}
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+def evaluate(extractors: Iterable[str] = EXTRACTORS, entries: list[dict[str, Any]] | None = None,
+             directory: Path | None = None) -> list[dict[str, Any]]:
+    """Run each extractor over every corpus page and score it; one record per page."""
+    import logging
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("readability").setLevel(logging.CRITICAL)
+    directory = directory or corpus_dir()
+    entries = entries if entries is not None else load_manifest(directory)
+    records = []
+    for entry in entries:
+        raw = page_bytes(entry, directory)
+        html = raw.decode(entry["encoding"])
+        url = entry.get("url") or ""
+        record: dict[str, Any] = {
+            "id": entry["id"], "source": entry["id"].split("-", 1)[0], "lang": entry["lang"],
+            "has_body": bool(entry.get("body")), "has_headline": bool(entry.get("headline")),
+            "headline_gt_keeps_site_name": headline_gt_keeps_site_name(entry, html),
+        }
+        for name in extractors:
+            start = time.perf_counter()
+            output = RUNNERS[name](raw, html, url)
+            seconds = time.perf_counter() - start
+            result: dict[str, Any] = {"seconds": seconds, "headline": output["headline"]}
+            if entry.get("body"):
+                p, r, f = body_scores(output["body"], entry["body"], entry["lang"])
+                result.update(precision=p, recall=r, f1=f)
+            if entry.get("headline"):
+                result["headline_exact"] = (normalize_headline(output["headline"])
+                                            == normalize_headline(entry["headline"]))
+            if name == "redline":
+                result["method"] = output["method"]
+                result["encoding"] = output["encoding"]
+                # a BOM is not text: redline strips it, the manifest codec keeps it
+                result["decode_matches_manifest"] = output["decoded_text"] == html.lstrip("\ufeff")
+                result["body"] = output["body"]
+            record[name] = result
+        records.append(record)
+    return records
+
+
+def summarize(records: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """Mean/median body F1, headline exact rate and total time of one extractor."""
+    f1s = [r[name]["f1"] for r in records if r["has_body"] and name in r]
+    heads = [r[name]["headline_exact"] for r in records if r["has_headline"] and name in r]
+    heads_consistent = [r[name]["headline_exact"] for r in records
+                        if r["has_headline"] and name in r and not r["headline_gt_keeps_site_name"]]
+    return {
+        "pages": len(records),
+        "body_pages": len(f1s),
+        "body_f1_mean": statistics.mean(f1s) if f1s else None,
+        "body_f1_median": statistics.median(f1s) if f1s else None,
+        "headline_pages": len(heads),
+        "headline_exact": sum(heads) / len(heads) if heads else None,
+        "headline_pages_consistent_gt": len(heads_consistent),
+        "headline_exact_consistent_gt": (sum(heads_consistent) / len(heads_consistent)
+                                         if heads_consistent else None),
+        "seconds": sum(r[name]["seconds"] for r in records if name in r),
+    }
+
+
+def check_snippets(entry: dict[str, Any], body: str) -> tuple[list[str], list[str]]:
+    """(missing must-contain snippets, present must-not-contain snippets), whitespace-insensitive."""
+    squashed = _SPACE.sub(" ", unicodedata.normalize("NFC", body))
+    missing = [s for s in entry.get("body_must_contain") or [] if _SPACE.sub(" ", s) not in squashed]
+    present = [s for s in entry.get("body_must_not_contain") or [] if _SPACE.sub(" ", s) in squashed]
+    return missing, present
+
+
+def _fmt(value: float | None, percent: bool = False) -> str:
+    if value is None:
+        return "   -  "
+    return f"{value * 100:5.1f}%" if percent else f"{value:.3f}"
+
+
+def _table(title: str, groups: dict[str, list[dict[str, Any]]], names: Iterable[str],
+           base_seconds: float | None = None) -> list[str]:
+    lines = [f"\n{title}", f"{'group':<14}{'extractor':<13}{'pages':>6}{'F1 mean':>9}{'F1 med':>8}"
+             f"{'head ex':>9}{'head ex*':>9}{'seconds':>9}{'x traf':>8}"]
+    for group, records in groups.items():
+        for name in names:
+            s = summarize(records, name)
+            ratio = f"{s['seconds'] / base_seconds:7.2f}x" if base_seconds else "       -"
+            lines.append(
+                f"{group:<14}{name:<13}{s['pages']:>6}{_fmt(s['body_f1_mean']):>9}"
+                f"{_fmt(s['body_f1_median']):>8}{_fmt(s['headline_exact'], True):>9}"
+                f"{_fmt(s['headline_exact_consistent_gt'], True):>9}{s['seconds']:>9.2f}{ratio}"
+            )
+    return lines
+
+
+def report(records: list[dict[str, Any]], names: Iterable[str] = EXTRACTORS) -> str:
+    """The human-readable tables: overall, per source prefix, per language, worst pages."""
+    names = list(names)
+    base = summarize(records, "trafilatura")["seconds"] if "trafilatura" in names else None
+    lines = _table("Overall (head ex* = excluding ground truth that keeps the site name)",
+                   {"all": records}, names, base)
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    by_lang: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        by_source.setdefault(record["source"], []).append(record)
+        by_lang.setdefault(record["lang"], []).append(record)
+    lines += _table("Per source", dict(sorted(by_source.items())), names)
+    lines += _table("Per language", dict(sorted(by_lang.items(), key=lambda kv: (-len(kv[1]), kv[0]))),
+                    names)
+    scored = sorted((r for r in records if r["has_body"] and "redline" in r),
+                    key=lambda r: r["redline"]["f1"])
+    lines.append("\nWorst 10 pages for redline (P / R / F1, method; others' F1)")
+    for r in scored[:10]:
+        red = r["redline"]
+        others = "  ".join(f"{n}={r[n]['f1']:.3f}" for n in names if n != "redline" and n in r)
+        lines.append(f"  {r['id']:<30} {red['precision']:.3f} / {red['recall']:.3f} / {red['f1']:.3f}"
+                     f"  {red['method']:<12} {others}")
+    wrong_heads = [r for r in records if r["has_headline"] and "redline" in r
+                   and not r["redline"]["headline_exact"]]
+    lines.append("\nredline headline misses: " + (", ".join(
+        f"{r['id']}{' (gt keeps site name)' if r['headline_gt_keeps_site_name'] else ''}"
+        for r in wrong_heads) or "none"))
+    inconsistent = [r["id"] for r in records if r["headline_gt_keeps_site_name"]]
+    lines.append("ground-truth headlines that keep the site name: " + (", ".join(inconsistent) or "none"))
+    decode_bad = [f"{r['id']} ({r['redline']['encoding']})" for r in records
+                  if "redline" in r and not r["redline"]["decode_matches_manifest"]]
+    lines.append("pages where redline's decoding disagrees with the manifest: "
+                 + (", ".join(decode_bad) or "none"))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    directory = corpus_dir()
+    if directory is None:
+        print(f"skipped: {missing_reason()}", file=sys.stderr)
+        return 2
+    records = evaluate(EXTRACTORS, directory=directory)
+    print(report(records))
+    OUT_PATH.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "corpus": str(directory),
+        "summary": {name: summarize(records, name) for name in EXTRACTORS},
+        "pages": records,
+    }
+    OUT_PATH.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\nwrote {OUT_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,205 @@
+"""Article extraction: decoded HTML in, an :class:`Article` out.
+
+Pure functions only: nothing here touches the network or the database.  The page is parsed
+once with lxml and that tree is handed to every step.  The cascade:
+
+1. **selectors** — outlet-specific CSS selectors, when configured and matching;
+2. **json-ld** — the publisher's ``articleBody``, only when it agrees with the visible page and
+   is not a teaser (see :func:`crawler.extract.vote.from_structured`);
+3. **consensus** — blocks that trafilatura and readability-lxml both back (plus gap fillers),
+   see :func:`crawler.extract.vote.consensus`; **trafilatura** / **readability** when only one
+   of them finds anything; **json-ld-text** when only the structured body is left.
+
+Before the body is chosen, furniture containers are cut from the tree and loose boilerplate
+lines are filtered (:mod:`crawler.extract.boilerplate`); every paragraph is normalised
+(:mod:`crawler.extract.normalize`), so churn (rotating newsletter boxes, timestamps, related
+lists, ad slot ids, script nonces) and markup-only re-serialisation never reach the differ.
+
+INTERFACE CONTRACT (other packages depend on exactly these names):
+
+    EXTRACTOR_VERSION: str           bump whenever output for some page may change
+    @dataclass(frozen=True) class Selectors: headline: str|None, body: str|None, drop: tuple[str,...]
+    @dataclass(frozen=True) class Article:
+        headline: str; body: str (paragraphs joined by "\\n\\n"); byline: str;
+        published: str|None; modified: str|None (ISO 8601 as the page gives them);
+        canonical_url: str|None (absolute); language: str|None; method: str
+    def extract(html: str, url: str, selectors: Selectors | None = None) -> Article
+        raises redline.errors.ExtractionError when no article text is found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from redline.errors import ExtractionError
+
+from . import blocks as blocks_mod
+from . import boilerplate, fallback, headline, rules, structured, vote
+from .normalize import clean_text, join_paragraphs, split_paragraphs, squash
+
+__all__ = ["EXTRACTOR_VERSION", "Article", "Selectors", "extract"]
+
+#: Bump whenever the output for some page may change (the differ re-baselines on a bump
+#: instead of reporting extractor changes as edits).
+EXTRACTOR_VERSION = "2025.1"
+
+#: Method names an :class:`Article` may carry.
+METHODS = ("selectors", "json-ld", "consensus", "trafilatura", "readability", "json-ld-text")
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_BY_PREFIX = re.compile(r"^(?:by|от|автор:?|par|von|por|di)\s+", re.IGNORECASE)
+#: A byline longer than this is a paragraph that happens to carry a byline class.
+MAX_BYLINE_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """Outlet-specific CSS selectors (lxml cssselect syntax); ``drop`` removes matches first."""
+
+    headline: str | None = None
+    body: str | None = None
+    drop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One extracted version of an article; ``body`` paragraphs are separated by ``"\\n\\n"``."""
+
+    headline: str
+    body: str
+    byline: str
+    published: str | None
+    modified: str | None
+    canonical_url: str | None
+    language: str | None
+    method: str
+
+
+def parse(html: str) -> HtmlElement:
+    """Parse decoded HTML into an lxml tree (the only parse of the page)."""
+    html = _XML_DECLARATION.sub("", html, count=1)
+    if not html.strip():
+        raise ExtractionError("no article text found: empty page")
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"no article text found: unparsable HTML ({exc})") from exc
+
+
+def _byline(tree: HtmlElement, page: structured.PageMeta) -> str:
+    """Author names: JSON-LD, then ``meta[name=author]``, ``[rel=author]``, ``.byline``."""
+    if page.ld_authors:
+        return ", ".join(page.ld_authors)
+    meta = clean_text(page.meta.get("author", ""))
+    if meta and not meta.lower().startswith(("http://", "https://")):
+        return meta
+    names: list[str] = []
+    for element in rules.REL_AUTHOR(tree):
+        name = clean_text(element.text_content())
+        if name and len(name) <= MAX_BYLINE_CHARS and name not in names:
+            names.append(name)
+    if names:
+        return ", ".join(names)
+    for element in rules.BYLINE_CLASS(tree):
+        name = _BY_PREFIX.sub("", clean_text(element.text_content()))
+        if name and len(name) <= MAX_BYLINE_CHARS:
+            return name
+    return ""
+
+
+def _dates(page: structured.PageMeta) -> tuple[str | None, str | None]:
+    meta = page.meta
+    published = (page.ld_published or meta.get("article:published_time")
+                 or meta.get("og:published_time") or meta.get("datepublished")
+                 or meta.get("pubdate") or meta.get("publish-date")
+                 or (page.time_datetimes[0] if page.time_datetimes else None))
+    modified = (page.ld_modified or meta.get("article:modified_time") or meta.get("og:updated_time")
+                or meta.get("datemodified") or meta.get("last-modified"))
+    return published, modified
+
+
+def _language(page: structured.PageMeta) -> str | None:
+    raw = (page.ld_language or page.html_lang or page.meta.get("content-language")
+           or page.meta.get("og:locale") or page.meta.get("language"))
+    if not raw:
+        return None
+    return raw.strip().split(",")[0].strip().replace("_", "-") or None
+
+
+def _by_selectors(tree: HtmlElement, selectors: Selectors, headline_key: str) -> list[str]:
+    """Body paragraphs from the configured body selector (with the usual boilerplate filters)."""
+    if not selectors.body:
+        return []
+    paragraphs: list[str] = []
+    for element in tree.cssselect(selectors.body):
+        boilerplate.clean_tree(element)
+        for block in blocks_mod.segment(element):
+            if block.key != headline_key and not boilerplate.is_boilerplate_text(block.text):
+                paragraphs.append(block.text)
+    return paragraphs
+
+
+def extract(html: str, url: str, selectors: Selectors | None = None) -> Article:
+    """Extract the article from one decoded page (deterministic, no I/O).
+
+    Raises :class:`~redline.errors.ExtractionError` when no article text is found.
+    """
+    tree = parse(html)
+    if selectors is not None:
+        for css in selectors.drop:
+            for element in tree.cssselect(css):
+                boilerplate.drop(element)
+    page = structured.collect(tree, url)
+    title = ""
+    if selectors is not None and selectors.headline:
+        found = tree.cssselect(selectors.headline)
+        title = clean_text(found[0].text_content()) if found else ""
+    title = title or headline.choose(tree, page, url)
+    headline_key = squash(title)
+    byline = _byline(tree, page)
+    published, modified = _dates(page)
+
+    paragraphs: list[str] = []
+    method = "selectors"
+    if selectors is not None and selectors.body:
+        paragraphs = _by_selectors(tree, selectors, headline_key)
+    if not paragraphs:
+        paragraphs, method = _general(tree, page, url, headline_key)
+    body = join_paragraphs(paragraphs)
+    if not body:
+        raise ExtractionError("no article text found")
+    return Article(
+        headline=title,
+        body=body,
+        byline=byline,
+        published=published,
+        modified=modified,
+        canonical_url=page.canonical_url,
+        language=_language(page),
+        method=method,
+    )
+
+
+def _general(tree: HtmlElement, page: structured.PageMeta, url: str,
+             headline_key: str) -> tuple[list[str], str]:
+    """The general cascade: json-ld (when it agrees) → consensus of trafilatura and readability."""
+    boilerplate.clean_tree(tree)
+    body_element = tree.find("body")
+    all_blocks = blocks_mod.segment(body_element if body_element is not None else tree)
+    traf = fallback.trafilatura_text(tree, url)
+    read = fallback.readability_text(tree, url)  # last: readability prunes hidden nodes in place
+    chosen = vote.consensus(all_blocks, (traf, read), headline_key)
+    method = "consensus" if traf and read else ("trafilatura" if traf else "readability")
+    if page.ld_body:
+        reference = sum(len(vote.tokens(b.text)) for b in chosen)
+        structured_blocks = vote.from_structured(all_blocks, page.ld_body, reference, headline_key)
+        if structured_blocks:
+            return [b.text for b in structured_blocks], "json-ld"
+        if not chosen:
+            return split_paragraphs(page.ld_body), "json-ld-text"
+    return [b.text for b in chosen], method

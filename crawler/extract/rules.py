@@ -1,0 +1,180 @@
+"""Every extraction rule in one place: tag sets, precompiled XPath, attribute and phrase patterns.
+
+Keeping the rules here (trafilatura-style) means tuning never touches control flow, and the
+precompiled expressions are built once per process instead of once per page.  Thresholds are
+named constants with a note on how they were chosen; "calibrated on the corpus" means the
+120-page development corpus (``bench/extraction.py``), checked for not hurting any language.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.etree import XPath
+
+# --- tags -----------------------------------------------------------------------------------
+
+#: Removed with their content before anything else: never article prose.
+DROP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "video", "audio", "picture", "source", "button", "select", "input", "textarea",
+    "label", "dialog", "head", "title", "meta", "link",
+})
+#: Page furniture by element semantics; removed unless they hold most of the page's prose
+#: (some CMSes wrap the whole story in ``<aside>`` or ``<header>``).
+FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "figure", "figcaption", "menu"})
+#: Semantic content containers: never furniture because of a class word (WordPress puts
+#: "author-x status-publish has-post-thumbnail" on ``<article>``).
+NEVER_FURNITURE_TAGS = frozenset({"article", "main", "body", "html"})
+#: Elements that start a new text block (a paragraph candidate).
+BLOCK_TAGS = frozenset({
+    "address", "article", "blockquote", "body", "center", "dd", "details", "dialog", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "nav", "ol", "p", "pre",
+    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "br",
+    "aside", "caption", "menu", "legend", "option",
+})
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+# --- XPath (precompiled) ----------------------------------------------------------------------
+
+JSON_LD = XPath(
+    "//script[contains(translate(@type, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+    "'abcdefghijklmnopqrstuvwxyz'), 'ld+json')]"
+)
+META = XPath("//meta[@content]")
+CANONICAL = XPath(
+    "//link[contains(concat(' ', translate(normalize-space(@rel), 'CANONICAL', 'canonical'), ' '),"
+    " ' canonical ')][@href]/@href"
+)
+BASE_HREF = XPath("//base[@href]/@href")
+HTML_LANG = XPath("/html/@lang | /html/@xml:lang",
+                  namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+H1 = XPath("//h1")
+TITLE = XPath("//title")
+TIME_DATETIME = XPath("//time[@datetime]")
+REL_AUTHOR = XPath("//*[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
+BYLINE_CLASS = XPath(
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' article-byline ')"
+    " or @itemprop='author']"
+)
+HIDDEN = XPath(
+    "//*[@hidden or contains(translate(@style, ' ', ''), 'display:none')"
+    " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
+)
+COMMENTS = XPath("//comment() | //processing-instruction()")
+
+# --- attribute (class/id) patterns ------------------------------------------------------------
+
+#: class/id *words* (split on non-letters and camelCase) that mark in-article furniture.
+#: Whole-word matching avoids the classic false positives ("shadow" ≠ "ad", "header" ≠ "head").
+BOILERPLATE_WORDS = frozenset({
+    # promotion, monetisation, appeals
+    "ad", "ads", "adv", "advert", "advertisement", "advertising", "adslot", "adunit", "dfp",
+    "banner", "sponsor", "sponsored", "promo", "promotion", "promoted", "paywall", "donate",
+    "donation", "donations", "contribute", "contribution", "membership", "support", "subscribe",
+    "subscription", "newsletter", "newsletters", "signup", "optin", "outbrain", "taboola",
+    "revcontent", "zergnet", "teaser", "teasers", "upsell", "marketing",
+    # navigation and link lists
+    "related", "recommended", "recommendation", "recommendations", "readmore", "readalso",
+    "trending", "popular", "mostread", "breadcrumb", "breadcrumbs", "nav", "navbar",
+    "navigation", "menu", "sidebar", "footer", "pagination", "pager", "tags", "tag",
+    "topics", "keywords", "seealso",
+    # sharing and interaction
+    "share", "sharing", "sharebar", "social", "socials", "follow", "comment", "comments",
+    "disqus", "reactions", "rating", "print", "toolbar",
+    # notices and chrome
+    "cookie", "cookies", "consent", "gdpr", "modal", "popup", "overlay", "alert", "toast",
+    "skip", "visually", "sr", "offscreen", "nocontent",
+    # media furniture, metadata lines
+    "caption", "captions", "figcaption", "credit", "credits", "photo", "gallery", "slideshow",
+    "byline", "dateline", "timestamp", "published", "updated", "author", "bio", "meta",
+    "widget", "embed", "player", "video",
+})
+ATTR_SPLIT = re.compile(r"[^a-z0-9]+")
+CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+# --- text patterns (several languages; English and Russian first) ----------------------------
+
+#: A whole short block that is only a furniture label or call to action.  Anchored at the start;
+#: applied only to blocks shorter than ``PHRASE_MAX_CHARS``.
+BOILERPLATE_PHRASE = re.compile(
+    r"^\W*(?:"
+    # English
+    r"read (?:more|also|next|the full)|see also|related(?: (?:articles?|stories|coverage|content|news|links))?\b|"
+    r"more (?:on|from|about|stories|news)\b|also read|recommended|most (?:read|popular)|trending|"
+    r"advertisement|sponsored|promoted|share (?:this|on|via)|share\W*$|tweet\W*$|email\W*$|print\W*$|"
+    r"sign up|subscribe|newsletter|get (?:our|the) .{0,40}newsletter|"
+    r"support (?:the |our |independent )|(?:please )?donate|a message from|"
+    r"we use cookies|this (?:site|website) uses cookies|by (?:continuing|using) (?:to use )?this (?:site|website)|"
+    r"(?:photo|image|picture|video|illustration)(?: credit)?s?\s*:|getty images\W*$|"
+    r"(?:last )?updated?\s*:?\s*(?:\d+|an?|one) (?:second|minute|min|hour|day)s? ago|"
+    r"(?:\d+|an?|one) (?:second|minute|min|hour|day)s? ago\W*$|"
+    r"click here|follow us|join (?:us|our)|download (?:our|the) app|"
+    r"copyright\b|©|all rights reserved|"
+    # Russian (also common in Ukrainian/Belarusian Russian-language outlets)
+    r"читайте (?:также|еще|ещё|нас|в)|смотрите (?:также|еще|ещё)|см\. также|по теме\W*$|"
+    r"ещё по теме|еще по теме|другие новости|новости по теме|материалы по теме|похожие (?:новости|статьи|материалы)|"
+    r"подпишитесь|подписывайтесь|подписаться|рассылк|поддержите|поддержать|пожертвова|"
+    r"реклама\W*$|партн[её]рский материал|на правах рекламы|"
+    r"поделиться|поделитесь|комментари(?:и|ев)\W*$|"
+    r"фото\s*:|видео\s*:|источник\s*:|иллюстрация\s*:|"
+    r"обновлено\s*:?\s*\d|\d+ (?:минут|час|секунд)\w* назад|"
+    r"мы используем (?:файлы )?cookie|этот сайт использует|"
+    r"все права защищены|"
+    # a few other languages seen in the corpus (de, fr, es, pt, it)
+    r"mehr zum thema|lesen sie auch|weiterlesen|anzeige\W*$|werbung\W*$|"
+    r"lire aussi|à lire aussi|voir aussi|publicité\W*$|"
+    r"lee también|leer más|ver también|publicidad\W*$|"
+    r"leia (?:também|mais)|veja também|publicidade\W*$|"
+    r"leggi anche|pubblicità\W*$"
+    r")",
+    re.IGNORECASE,
+)
+#: Longest block the phrase patterns may remove.  Calibrated: real paragraphs that *start*
+#: with "Related" or "Support" exist, but none under this length in the corpus were prose.
+PHRASE_MAX_CHARS = 160
+
+# --- thresholds -------------------------------------------------------------------------------
+
+#: A furniture element (tag or class/id match) is kept anyway when it holds at least this share
+#: of the page's text: then it is the article wrapper, not furniture.  Calibrated on the corpus:
+#: the largest real furniture blocks (related-story rails) held < 25 % of page text.
+FURNITURE_MAX_SHARE = 0.4
+#: "Several long paragraphs" (see ``boilerplate.holds_prose``): calibrated on the corpus, where
+#: teaser/related/newsletter boxes never held two ``<p>`` of 150+ characters, while every
+#: mis-flagged article wrapper (class words like "author-…", "meta", "rail") held many.
+PROSE_CHARS = 150
+PROSE_PARAGRAPHS = 2
+#: A text block whose characters are mostly link text is a link list / share bar, not prose.
+#: 0.5 is the classic boilerpipe/trafilatura value; corpus prose paragraphs stay well below it.
+LINK_DENSITY_MAX = 0.5
+#: Blocks shorter than this many characters are exempt from the link-density rule only if they
+#: sit between two kept prose blocks (inline "read more" lines are handled by phrases instead).
+SHORT_BLOCK_CHARS = 40
+
+# --- consensus voting (vote.consensus) --------------------------------------------------------
+
+#: A block both voters keep must be at least this long to anchor the consensus span (a short
+#: "Share" both happen to keep must not stretch the span over a related-stories list).
+SPAN_ANCHOR_CHARS = 30
+#: A block only one voter keeps, outside the consensus span, is still body from this length.
+#: Calibrated on the corpus: 200 beat 100/150/300 (0.967 vs 0.964/0.966/0.965 mean F1).
+LONE_PROSE_CHARS = 200
+
+# --- structured data cross-check (vote.from_structured) ---------------------------------------
+
+#: ``articleBody`` shorter than this many tokens is a description, not a body.
+LD_MIN_TOKENS = 25
+#: ... or shorter than this share of the consensus body: a teaser / truncated body.
+LD_MIN_SHARE = 0.6
+#: Share of ``articleBody`` tokens that must be visible on the page ("agrees with the page").
+LD_MIN_VISIBLE = 0.9
+#: A block belongs to the body when this share of its tokens occur in ``articleBody``.
+LD_BLOCK_MATCH = 0.9
+#: Blocks of at least this many tokens anchor the span of matched blocks.
+LD_ANCHOR_TOKENS = 8
+#: The chosen blocks must cover this share of ``articleBody``, else the page renders the body
+#: differently (or not at all) and consensus is used instead.
+LD_MIN_COVERED = 0.85

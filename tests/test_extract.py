@@ -1,0 +1,318 @@
+"""Article extraction on small hand-built pages: cascade, boilerplate, churn invariance, edits."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from crawler.extract import EXTRACTOR_VERSION, Article, Selectors, extract
+from crawler.extract.normalize import clean_text, join_paragraphs
+from redline.errors import ExtractionError
+
+URL = "https://news.example.org/world/2024/05/01/port-strike"
+
+HEADLINE = "Dockworkers strike shuts the northern port for a third day"
+PARAGRAPHS = [
+    "Dockworkers at the northern port walked off the job for a third consecutive day on Wednesday, "
+    "leaving more than 40 container ships waiting at anchor outside the harbour.",
+    "The union says 2,300 members joined the strike after talks over wages and night-shift safety "
+    "collapsed late on Sunday, and that no new meeting with the port authority has been scheduled.",
+    "“We are not going back until the night crews get the same protection as everyone else,” said "
+    "Maria Kovacs, a crane operator who has worked at the port for eighteen years.",
+    "The port authority said in a statement that it regretted the disruption and remained open to "
+    "mediation, but warned that perishable cargo worth about 12 million euros was at risk.",
+    "Shipping companies have started diverting vessels to two southern ports, where officials said "
+    "they could absorb only a fraction of the additional traffic before the weekend.",
+]
+
+NEWSLETTERS = [
+    '<div class="newsletter-signup"><h3>Get the Morning Brief</h3><p>Sign up for our free daily '
+    'newsletter and never miss a story.</p><form><input type="email"></form></div>',
+    '<aside class="inline-promo"><p>Subscribe to Weekend Reads: the best long stories of the week, '
+    'every Saturday.</p></aside>',
+]
+DONATIONS = [
+    '<div class="contribution-appeal"><h4>A Message from the Editors</h4><p>Independent journalism '
+    'costs money. Please support us today with a one-off or monthly donation.</p></div>',
+    '<p>Support The Example Times! Every contribution, however big or small, keeps us independent.</p>',
+]
+RELATED = [
+    ("Ferry operators warn of delays", "/a/1"),
+    ("Union leader profile: who is Jan Horak?", "/a/2"),
+    ("Timeline: ten years of port disputes", "/a/3"),
+    ("Opinion: the port needs a new deal", "/a/4"),
+]
+
+
+def render(
+    *,
+    headline: str = HEADLINE,
+    paragraphs: list[str] | None = None,
+    newsletter: int = 0,
+    donation: int = 0,
+    timestamp: str = "Updated 5 minutes ago",
+    related_order: tuple[int, ...] = (0, 1, 2, 3),
+    ad_id: str = "ad-slot-7781",
+    nonce: str = "r4nd0m",
+    reserialise: bool = False,
+    json_ld_body: str | None = None,
+) -> str:
+    """One article page; keyword arguments vary churn (or, for edits, the article itself)."""
+    paragraphs = PARAGRAPHS if paragraphs is None else paragraphs
+    body_html = []
+    for index, text in enumerate(paragraphs):
+        if reserialise:
+            # Same text, different markup: entities, <b>, re-wrapped lines, div instead of p.
+            text = text.replace("’", "&#8217;").replace("“", "&ldquo;").replace(" the ", "\n   the ", 1)
+            text = text.replace("Dockworkers", "<b>Dockworkers</b>").replace("12 million", "12&nbsp;million")
+            tag = "div" if index % 2 else "p"
+            body_html.append(f'<{tag} data-x="1" class="para">{text}</{tag}>')
+        else:
+            body_html.append(f'<p class="para" data-x="1">{text}</p>')
+        if index == 1:
+            body_html.append(NEWSLETTERS[newsletter])
+            body_html.append(f'<div class="ad-container" id="{ad_id}"><span>Advertisement</span></div>')
+        if index == 3:
+            body_html.append(DONATIONS[donation])
+    related = "".join(f'<li><a href="{RELATED[i][1]}">{RELATED[i][0]}</a></li>' for i in related_order)
+    json_ld = ""
+    if json_ld_body is not None:
+        json_ld = '<script type="application/ld+json">' + json.dumps({
+            "@context": "https://schema.org", "@type": "NewsArticle", "headline": HEADLINE,
+            "articleBody": json_ld_body, "datePublished": "2024-05-01T08:00:00Z",
+            "author": [{"@type": "Person", "name": "Anna Berg"}],
+        }) + "</script>"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{headline} | The Example Times</title>
+<meta property="og:title" content="{headline}">
+<meta property="og:site_name" content="The Example Times">
+<meta name="author" content="Anna Berg">
+<meta property="article:published_time" content="2024-05-01T08:00:00Z">
+<meta property="article:modified_time" content="2024-05-01T09:30:00Z">
+<link rel="canonical" href="/world/port-strike">
+<script nonce="{nonce}">window.__STATE__ = {{"nonce": "{nonce}", "ts": 1714550000}};</script>
+{json_ld}
+<style>.para {{ margin: 0 }}</style>
+</head><body>
+<header class="site-header"><nav class="main-nav"><a href="/">Home</a> <a href="/world">World</a>
+<a href="/business">Business</a> <a href="/sport">Sport</a></nav></header>
+<div class="cookie-banner"><p>We use cookies to improve your experience on our site.</p></div>
+<main><article class="story">
+<h1 class="headline">{headline}</h1>
+<div class="byline">By Anna Berg</div>
+<p class="timestamp">{timestamp}</p>
+<div class="share-bar"><a href="#">Share on Facebook</a> <a href="#">Share on X</a> <a href="#">Email</a></div>
+<figure><img src="/p.jpg"><figcaption>Ships wait outside the harbour. Photo: J. Doe / Example Times</figcaption></figure>
+<div class="story-body">
+{''.join(body_html)}
+</div>
+<div class="related-articles"><h3>Read more</h3><ul>{related}</ul></div>
+</article></main>
+<footer class="site-footer"><p>© 2024 The Example Times. All rights reserved.</p></footer>
+</body></html>"""
+
+
+def expected_body(paragraphs: list[str] | None = None) -> str:
+    return "\n\n".join(PARAGRAPHS if paragraphs is None else paragraphs)
+
+
+# --- basic contract ----------------------------------------------------------------------------
+
+
+def test_extracts_article_fields() -> None:
+    article = extract(render(), URL)
+    assert isinstance(article, Article)
+    assert article.headline == HEADLINE
+    assert article.body == expected_body()
+    assert article.byline == "Anna Berg"
+    assert article.published == "2024-05-01T08:00:00Z"
+    assert article.modified == "2024-05-01T09:30:00Z"
+    assert article.canonical_url == "https://news.example.org/world/port-strike"
+    assert article.language == "en"
+    assert article.method in {"consensus", "trafilatura", "readability"}
+    assert EXTRACTOR_VERSION
+
+
+def test_no_body_raises() -> None:
+    with pytest.raises(ExtractionError, match="no article text found"):
+        extract("<html><head><title>x</title></head><body><nav><a href='/'>Home</a></nav></body></html>", URL)
+    with pytest.raises(ExtractionError):
+        extract("", URL)
+
+
+def test_extraction_is_deterministic() -> None:
+    html = render()
+    assert extract(html, URL) == extract(html, URL)
+
+
+def test_xml_declaration_accepted() -> None:
+    article = extract('<?xml version="1.0" encoding="utf-8"?>\n' + render(), URL)
+    assert article.body == expected_body()
+
+
+# --- cascade -----------------------------------------------------------------------------------
+
+
+def test_json_ld_used_when_it_agrees_with_page() -> None:
+    article = extract(render(json_ld_body=" ".join(PARAGRAPHS)), URL)
+    assert article.method == "json-ld"
+    assert article.body == expected_body()
+    assert article.byline == "Anna Berg"  # JSON-LD author
+
+
+def test_json_ld_teaser_ignored() -> None:
+    article = extract(render(json_ld_body=PARAGRAPHS[0]), URL)
+    assert article.method != "json-ld"
+    assert article.body == expected_body()
+
+
+def test_json_ld_that_disagrees_with_page_ignored() -> None:
+    other = ("This article body belongs to a different story entirely about football transfers, "
+             "stadium finances, summer signings and a new coach arriving from abroad next month. ") * 3
+    article = extract(render(json_ld_body=other), URL)
+    assert article.method != "json-ld"
+    assert "football" not in article.body
+
+
+def test_json_ld_graph_and_lists() -> None:
+    graph = json.dumps({"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "name": "The Example Times"},
+        {"@type": ["NewsArticle"], "headline": HEADLINE, "articleBody": " ".join(PARAGRAPHS),
+         "author": {"@type": "Person", "name": "Ivan Petrov"}, "datePublished": "2024-05-01"},
+    ]})
+    html = render().replace("</head>", f'<script type="application/ld+json">{graph}</script></head>')
+    article = extract(html, URL)
+    assert article.method == "json-ld"
+    assert article.byline == "Ivan Petrov"
+    assert article.published == "2024-05-01"
+
+
+def test_selectors() -> None:
+    selectors = Selectors(headline="h1.headline", body="div.story-body", drop=(".contribution-appeal",))
+    article = extract(render(), URL, selectors)
+    assert article.method == "selectors"
+    assert article.headline == HEADLINE
+    assert article.body == expected_body()
+
+
+def test_selectors_that_match_nothing_fall_back() -> None:
+    article = extract(render(), URL, Selectors(body="div.does-not-exist"))
+    assert article.method != "selectors"
+    assert article.body == expected_body()
+
+
+# --- headline ------------------------------------------------------------------------------------
+
+
+def test_headline_site_name_stripped_without_h1() -> None:
+    html = render().replace(f'<h1 class="headline">{HEADLINE}</h1>', "")
+    html = html.replace(f'<meta property="og:title" content="{HEADLINE}">', "")
+    assert extract(html, URL).headline == HEADLINE
+
+
+# --- boilerplate -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("junk", [
+    "Sign up for our free daily newsletter", "Support The Example Times", "Advertisement",
+    "Read more", "Ferry operators warn", "Share on Facebook", "We use cookies",
+    "Photo: J. Doe", "Updated 5 minutes ago", "All rights reserved", "window.__STATE__",
+    "A Message from the Editors", "By Anna Berg",
+])
+def test_english_boilerplate_removed(junk: str) -> None:
+    assert junk not in extract(render(donation=1), URL).body
+
+
+RU_PARAGRAPHS = [
+    "Власти города объявили о закрытии центрального моста на ремонт с понедельника, движение "
+    "транспорта будет перенаправлено на объездные улицы до конца августа.",
+    "По словам представителя мэрии, работы обойдутся бюджету в 350 миллионов рублей, а подрядчик "
+    "был выбран на открытом конкурсе ещё весной.",
+    "Жители соседних районов жалуются, что уже сейчас тратят на дорогу до работы на сорок минут "
+    "больше, и требуют запустить дополнительные автобусы.",
+]
+
+
+def russian_page(extra: str = "") -> str:
+    paras = "".join(f"<p>{p}</p>" for p in RU_PARAGRAPHS[:2])
+    return f"""<html lang="ru"><head><meta charset="utf-8"><title>Мост закроют на ремонт — Новости</title>
+<meta property="og:site_name" content="Новости"></head><body>
+<div class="article"><h1>Мост закроют на ремонт</h1>{paras}
+<p>Читайте также: <a href="/x">Цены на бензин снова выросли</a></p>
+<div class="subscribe-block"><p>Подпишитесь на наш канал в Telegram, чтобы первыми узнавать новости.</p></div>
+<p>Реклама</p>{extra}
+<p>{RU_PARAGRAPHS[2]}</p>
+<div class="donate"><p>Поддержите независимую журналистику: каждое пожертвование важно.</p></div>
+<p>Поддержите нас! Оформите ежемесячное пожертвование.</p>
+<ul class="news-related"><li><a href="/1">Другие новости дня</a></li><li><a href="/2">Погода на выходные</a></li></ul>
+</div></body></html>"""
+
+
+def test_russian_boilerplate_removed() -> None:
+    article = extract(russian_page(), "https://example.ru/news/1")
+    assert article.headline == "Мост закроют на ремонт"
+    assert article.body == "\n\n".join(RU_PARAGRAPHS)
+    assert article.language == "ru"
+
+
+# --- churn invariance ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("churn", [
+    {"newsletter": 1},
+    {"donation": 1},
+    {"timestamp": "Updated 2 hours ago"},
+    {"timestamp": "Обновлено 12:45"},
+    {"related_order": (3, 1, 0, 2)},
+    {"ad_id": "ad-slot-0042"},
+    {"nonce": "zz99"},
+    {"reserialise": True},
+    {"newsletter": 1, "donation": 1, "timestamp": "Updated 1 minute ago", "related_order": (2, 3, 1, 0),
+     "ad_id": "x", "nonce": "y", "reserialise": True},
+])
+def test_churn_never_changes_article(churn: dict) -> None:
+    base = extract(render(), URL)
+    churned = extract(render(**churn), URL)
+    assert (churned.headline, churned.body, churned.byline) == (base.headline, base.body, base.byline)
+
+
+def test_normalisation_is_markup_blind() -> None:
+    odd = "A\u00a0b\u00adc\u200bd  e\n f\u202fg e\u0301"
+    assert clean_text(odd) == "A bcd e f g \u00e9"
+    assert join_paragraphs(["  one ", "", "\u200b", "two\n\nthree"]) == "one\n\ntwo three"
+
+
+# --- real edits are visible ------------------------------------------------------------------------
+
+
+def _edited(paragraphs: list[str]) -> Article:
+    return extract(render(paragraphs=paragraphs), URL)
+
+
+def test_number_change_visible() -> None:
+    edited = list(PARAGRAPHS)
+    edited[1] = edited[1].replace("2,300", "1,300")
+    article = _edited(edited)
+    assert article.body == expected_body(edited)
+    assert article.body != extract(render(), URL).body
+
+
+def test_added_sentence_visible() -> None:
+    edited = list(PARAGRAPHS)
+    edited[3] += " A spokesman later said the figure had been revised."
+    assert _edited(edited).body == expected_body(edited)
+
+
+def test_removed_paragraph_visible() -> None:
+    edited = PARAGRAPHS[:2] + PARAGRAPHS[3:]
+    assert _edited(edited).body == expected_body(edited)
+
+
+def test_reworded_headline_visible() -> None:
+    base = extract(render(), URL)
+    changed = extract(render(headline="Port strike enters third day as talks stall"), URL)
+    assert changed.headline == "Port strike enters third day as talks stall"
+    assert replace(changed, headline=base.headline) == base

@@ -1,0 +1,73 @@
+"""Quality guard over the shared real-page corpus (skipped when the corpus is absent).
+
+Uses the benchmark's own evaluation functions (``bench.extraction``), so the floors here and the
+numbers in the benchmark report are the same measurement.  Floors sit a little under what the
+extractor achieved when they were set (mean body F1 0.965, headline exact 40/46): a drop below
+them is a regression to investigate, not noise.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any
+
+import pytest
+
+from bench.corpus import corpus_dir, load_manifest, missing_reason, page_bytes
+from bench.extraction import check_snippets, evaluate, summarize
+from crawler.decode import decode_html
+from crawler.extract import extract
+
+pytestmark = pytest.mark.skipif(corpus_dir() is None, reason=missing_reason())
+
+BODY_F1_MEAN_FLOOR = 0.955
+BODY_F1_MEDIAN_FLOOR = 0.98
+HEADLINE_EXACT_FLOOR = 0.85
+#: Russian-language pages must not be second-class: their own floor.
+RU_BODY_F1_FLOOR = 0.98
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict[str, Any]]:
+    return evaluate(("redline",))
+
+
+def test_body_f1_floor(records: list[dict[str, Any]]) -> None:
+    summary = summarize(records, "redline")
+    assert summary["body_f1_mean"] >= BODY_F1_MEAN_FLOOR, summary
+    assert summary["body_f1_median"] >= BODY_F1_MEDIAN_FLOOR, summary
+
+
+def test_headline_floor(records: list[dict[str, Any]]) -> None:
+    summary = summarize(records, "redline")
+    assert summary["headline_exact"] >= HEADLINE_EXACT_FLOOR, summary
+
+
+def test_russian_pages_floor(records: list[dict[str, Any]]) -> None:
+    russian = [r for r in records if r["lang"] == "ru"]
+    assert russian
+    assert summarize(russian, "redline")["body_f1_mean"] >= RU_BODY_F1_FLOOR
+
+
+def test_every_page_yields_an_article(records: list[dict[str, Any]]) -> None:
+    failed = [r["id"] for r in records if r["redline"]["method"] == "error"]
+    assert not failed
+
+
+def test_every_page_decodes_like_the_manifest() -> None:
+    wrong = []
+    for entry in load_manifest():
+        raw = page_bytes(entry)
+        decoded = decode_html(raw, None)
+        expected = raw.decode(entry["encoding"]).lstrip("\ufeff")
+        if decoded.text != expected or codecs.lookup(decoded.encoding).name != codecs.lookup(entry["encoding"]).name:
+            wrong.append((entry["id"], decoded.encoding, decoded.source))
+    assert not wrong
+
+
+def test_snippet_only_page() -> None:
+    entry = next(e for e in load_manifest() if e["id"] == "traf-football-ua-podolski")
+    article = extract(decode_html(page_bytes(entry), None).text, entry["url"] or "")
+    missing, present = check_snippets(entry, article.body)
+    assert not missing, f"must-contain snippets missing: {missing}"
+    assert not present, f"must-not-contain snippets present: {present}"
