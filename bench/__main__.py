@@ -2,4 +2,4 @@
 
 from bench import extraction
 
-extraction.main()
+raise SystemExit(extraction.main())

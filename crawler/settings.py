@@ -22,6 +22,11 @@ USER_AGENT = os.environ.get(
     f"redline/{__version__} (news edit tracker; +https://pypi.org/project/redline-news/)",
 )
 ROBOTSTXT_OBEY = True
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's own lets concurrent requests past robots.txt (see crawler/middlewares.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
+}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 #: No listening ports: a tracker on a small server opens no control sockets of its own.

@@ -234,3 +234,12 @@ def test_a_page_over_the_size_limit_is_a_failed_check(site, redline):
     redline("track", url)
     result = redline("crawl", "--once", "--all")
     assert "1 error" in result.stdout and "10 MB limit" in result.stderr
+
+
+def test_robots_txt_holds_for_every_concurrent_request(site, redline):
+    private = [site.set(f"/private/{n}", article_page(STORY_HEADLINE, STORY)) for n in range(6)]
+    public = [site.set(f"/public/{n}", article_page(STORY_HEADLINE, STORY)) for n in range(2)]
+    redline("track", *public, *private)
+    out = redline("crawl", "--once", "--all").stdout
+    assert "2 new version, 6 error" in out
+    assert not any(path.startswith("/private/") for path, _ in site.requests)

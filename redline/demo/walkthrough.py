@@ -36,7 +36,7 @@ def run_demo(db_path: Path, duration: float, say: Callable[[str], None]) -> int:
         round_number = 0
         while time.monotonic() < deadline and quiet <= QUIET_ROUNDS_AFTER_SCRIPT:
             round_number += 1
-            _crawl(db_path)
+            say(f"round {round_number}: {_crawl(db_path)}")
             for change in queries.changes(db, after_id=seen_change):
                 seen_change = change["id"]
                 detected += 1
@@ -50,17 +50,20 @@ def run_demo(db_path: Path, duration: float, say: Callable[[str], None]) -> int:
     return detected
 
 
-def _crawl(db_path: Path) -> None:
-    """One real crawl, the way cron runs it (a separate process each time)."""
-    subprocess.run(
+def _crawl(db_path: Path) -> str:
+    """One real crawl, the way cron runs it (a separate process each time); returns its summary."""
+    done = subprocess.run(
         [sys.executable, "-m", "redline", "--db", str(db_path), "crawl", "--once", "--all",
          "--delay", "0", "--concurrency", "4"],
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        check=True, capture_output=True, text=True,
     )
+    return done.stdout.strip()
 
 
 def _describe(change: dict) -> str:
     kinds = ", ".join(change["kinds"])
+    if change["reverts_to"]:
+        kinds += f" (back to version {change['reverts_to']})"
     line = f"CHANGE {kinds}: {change['url']}"
     if "headline" in change["kinds"]:
         line += f"\n    {change['headline_before']!r}\n  → {change['headline_after']!r}"

@@ -1,0 +1,282 @@
+"""Reading and checking ``redline.toml``.
+
+Where the file comes from: ``--config PATH``, then ``$REDLINE_CONFIG``, then ``./redline.toml`` when
+it exists; no config at all is valid (tracked URLs still work). Every section is optional.
+
+A bad file stops start-up with one line naming the file, the line (TOML syntax errors) or the key
+path (``outlets[2].feeds[0]``), and what is wrong: :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from redline.errors import RedlineError
+
+CONFIG_ENV = "REDLINE_CONFIG"
+DEFAULT_CONFIG = "redline.toml"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+ALERT_KINDS = ("headline", "body", "byline", "removed", "restored")
+
+
+class ConfigError(RedlineError):
+    """The configuration file is missing, malformed or has a bad value."""
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """Outlet-specific CSS selectors, tried before structured data and the general extractor."""
+
+    headline: str | None = None
+    body: str | None = None
+    drop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """One news outlet: where to discover its articles and how to treat it."""
+
+    name: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    article_pattern: str | None = None
+    language: str | None = None
+    selectors: Selectors | None = None
+    delay: float | None = None
+    concurrency: int | None = None
+    discover_every: float | None = None
+    schedule: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """Who is told about which changes, and how often."""
+
+    notify: tuple[str, ...]
+    kinds: tuple[str, ...] = ALERT_KINDS
+    outlets: tuple[str, ...] = ()
+    min_words: int = 0
+    keywords: tuple[str, ...] = ()
+    digest: float | None = None
+    key: str = "alerts[0]"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration; ``path`` is None when no file was used."""
+
+    path: Path | None = None
+    db: Path | None = None
+    user_agent: str | None = None
+    delay: float | None = None
+    concurrency: int | None = None
+    discover_every: float | None = None
+    schedule: dict[str, float] = field(default_factory=dict)
+    outlets: tuple[Outlet, ...] = ()
+    alerts: tuple[AlertRule, ...] = ()
+
+    def outlet(self, name: str | None) -> Outlet | None:
+        return next((o for o in self.outlets if o.name == name), None)
+
+
+def parse_duration(value: Any, key: str, where: str) -> float:
+    """``15m``, ``6h``, ``30s``, ``2d``, ``1w`` (or a number of seconds) → seconds."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be a duration like 15m, 6h or 30s, not {value!r}")
+    if isinstance(value, (int, float)) and value >= 0:
+        return float(value)
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ConfigError(f"{where}: {key} must be a duration like 15m, 6h or 30s, not {value!r}")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def locate(explicit: str | None) -> Path | None:
+    """The config file to use: the explicit path, $REDLINE_CONFIG, ./redline.toml, or None."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    default = Path(DEFAULT_CONFIG)
+    return default if default.exists() else None
+
+
+def load(path: Path | None) -> Config:
+    """Read and check the config at ``path`` (None: the empty configuration)."""
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist: create one with `redline init`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return _Reader(path).config(data)
+
+
+class _Reader:
+    """Turns parsed TOML into a :class:`Config`, naming the key path of the first bad value."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.path}: {key} {problem}")
+
+    def config(self, data: dict[str, Any]) -> Config:
+        self.known(data, "", {"db", "user_agent", "delay", "concurrency", "discover_every", "schedule",
+                              "outlets", "alerts"})
+        outlets = tuple(self.outlet(item, f"outlets[{i}]") for i, item in enumerate(self.tables(data, "outlets")))
+        names = [o.name for o in outlets]
+        duplicate = next((n for n in names if names.count(n) > 1), None)
+        if duplicate:
+            raise self.fail("outlets", f"names {duplicate!r} twice: outlet names must be unique")
+        alerts = tuple(self.alert(item, f"alerts[{i}]", set(names)) for i, item in enumerate(self.tables(data, "alerts")))
+        db = self.string(data, "db")
+        return Config(
+            path=self.path,
+            db=(self.path.parent / db) if db else None,
+            user_agent=self.string(data, "user_agent"),
+            delay=self.duration(data, "delay"),
+            concurrency=self.positive_int(data, "concurrency"),
+            discover_every=self.duration(data, "discover_every"),
+            schedule=self.schedule(data.get("schedule", {}), "schedule"),
+            outlets=outlets,
+            alerts=alerts,
+        )
+
+    def outlet(self, item: dict[str, Any], key: str) -> Outlet:
+        self.known(item, key, {"name", "feeds", "sitemaps", "sections", "article_pattern", "language",
+                               "selectors", "delay", "concurrency", "discover_every", "schedule"})
+        name = self.string(item, "name", key)
+        if not name:
+            raise self.fail(f"{key}.name", "is missing: every outlet needs a name")
+        pattern = self.string(item, "article_pattern", key)
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise self.fail(f"{key}.article_pattern", f"is not a valid regular expression ({exc})") from None
+        sources = {part: self.urls(item, part, key) for part in ("feeds", "sitemaps", "sections")}
+        if sources["sections"] and pattern is None:
+            raise self.fail(f"{key}.article_pattern", "is missing: sections need a pattern saying which links are articles")
+        return Outlet(
+            name=name, **sources, article_pattern=pattern, language=self.string(item, "language", key),
+            selectors=self.selectors(item.get("selectors"), f"{key}.selectors"),
+            delay=self.duration(item, "delay", key), concurrency=self.positive_int(item, "concurrency", key),
+            discover_every=self.duration(item, "discover_every", key),
+            schedule=self.schedule(item.get("schedule", {}), f"{key}.schedule"),
+        )
+
+    def alert(self, item: dict[str, Any], key: str, outlet_names: set[str]) -> AlertRule:
+        self.known(item, key, {"notify", "kinds", "outlets", "min_words", "keywords", "digest"})
+        notify = self.strings(item, "notify", key)
+        if not notify:
+            raise self.fail(f"{key}.notify", "is missing: list at least one Apprise URL")
+        kinds = self.strings(item, "kinds", key) or ALERT_KINDS
+        for i, kind in enumerate(kinds):
+            if kind not in ALERT_KINDS:
+                raise self.fail(f"{key}.kinds[{i}]", f"is {kind!r}; use any of {', '.join(ALERT_KINDS)}")
+        outlets = self.strings(item, "outlets", key)
+        for i, name in enumerate(outlets):
+            if name not in outlet_names:
+                raise self.fail(f"{key}.outlets[{i}]", f"names {name!r}, which is not an outlet in this file")
+        min_words = item.get("min_words", 0)
+        if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 0:
+            raise self.fail(f"{key}.min_words", f"must be a whole number ≥ 0, not {min_words!r}")
+        return AlertRule(notify=notify, kinds=kinds, outlets=outlets, min_words=min_words,
+                         keywords=self.strings(item, "keywords", key), digest=self.duration(item, "digest", key),
+                         key=key)
+
+    def selectors(self, value: Any, key: str) -> Selectors | None:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a table with headline, body and drop")
+        self.known(value, key, {"headline", "body", "drop"})
+        from lxml.cssselect import CSSSelector, SelectorError
+
+        chosen = {"headline": self.string(value, "headline", key), "body": self.string(value, "body", key)}
+        drop = self.strings(value, "drop", key)
+        for name, selector in [*chosen.items(), *((f"drop[{i}]", s) for i, s in enumerate(drop))]:
+            if selector is not None:
+                try:
+                    CSSSelector(selector)
+                except SelectorError as exc:
+                    raise self.fail(f"{key}.{name}", f"is not a valid CSS selector ({exc})") from None
+        return Selectors(headline=chosen["headline"], body=chosen["body"], drop=drop)
+
+    def schedule(self, value: Any, key: str) -> dict[str, float]:
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a table of durations")
+        return {name: self.duration(value, name, key) for name in value}
+
+    # --- scalar readers -----------------------------------------------------------------------
+
+    def known(self, item: Any, key: str, allowed: set[str]) -> None:
+        if not isinstance(item, dict):
+            raise self.fail(key or "the file", "must be a table")
+        for name in item:
+            if name not in allowed:
+                raise self.fail(_join(key, name), f"is not a known setting (known: {', '.join(sorted(allowed))})")
+
+    def tables(self, data: dict[str, Any], name: str) -> list[dict[str, Any]]:
+        value = data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(name, f"must be written as [[{name}]] tables")
+        return value
+
+    def string(self, item: dict[str, Any], name: str, key: str = "") -> str | None:
+        value = item.get(name)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise self.fail(_join(key, name), f"must be a non-empty string, not {value!r}")
+        return value
+
+    def strings(self, item: dict[str, Any], name: str, key: str) -> tuple[str, ...]:
+        value = item.get(name, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise self.fail(_join(key, name), f"must be a list of strings, not {value!r}")
+        for i, entry in enumerate(value):
+            if not isinstance(entry, str) or not entry.strip():
+                raise self.fail(f"{_join(key, name)}[{i}]", f"must be a non-empty string, not {entry!r}")
+        return tuple(value)
+
+    def urls(self, item: dict[str, Any], name: str, key: str) -> tuple[str, ...]:
+        from crawler.urls import canonicalize_url
+
+        values = self.strings(item, name, key)
+        for i, url in enumerate(values):
+            try:
+                canonicalize_url(url)
+            except RedlineError as exc:
+                raise self.fail(f"{_join(key, name)}[{i}]", f"is not a usable URL: {exc}") from None
+        return values
+
+    def duration(self, item: dict[str, Any], name: str, key: str = "") -> float | None:
+        if name not in item:
+            return None
+        return parse_duration(item[name], _join(key, name), str(self.path))
+
+    def positive_int(self, item: dict[str, Any], name: str, key: str = "") -> int | None:
+        value = item.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise self.fail(_join(key, name), f"must be a whole number ≥ 1, not {value!r}")
+        return value
+
+
+def _join(key: str, name: str) -> str:
+    return f"{key}.{name}" if key else name
