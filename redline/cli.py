@@ -7,29 +7,56 @@ raise :class:`~redline.errors.RedlineError` and end as one line on stderr with a
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import tempfile
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import click
+import sqlite_utils
 
 from crawler.urls import canonicalize_url
 from redline import __version__, render
+from redline.config import Config
+from redline.config import load as load_config
+from redline.config import locate as locate_config
 from redline.errors import RedlineError, UsageError
 from storage import articles, queries
 from storage.clock import parse_user_time
 from storage.db import open_database, translate_errors
 
 
+DEFAULT_DB = "redline.db"
+
+
 class Context:
-    """What the global options decide, handed to every subcommand."""
+    """What the global options decide, handed to every subcommand.
 
-    def __init__(self, db_path: str, db_given: bool) -> None:
-        self.db_path = db_path
-        self.db_given = db_given
+    The database is ``--db``, else ``$REDLINE_DB``, else ``db`` in the config file, else
+    ``./redline.db``; the config file is ``--config``, else ``$REDLINE_CONFIG``, else
+    ``./redline.toml`` when it exists. Both are resolved on first use.
+    """
 
-    def open(self, *, create: bool = False):
+    def __init__(self, db_option: str | None, config_option: str | None) -> None:
+        self._db_option = db_option or os.environ.get("REDLINE_DB") or None
+        self._config_option = config_option
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(locate_config(self._config_option))
+
+    @cached_property
+    def db_path(self) -> str:
+        return self._db_option or str(self.config.db or DEFAULT_DB)
+
+    @property
+    def db_given(self) -> bool:
+        """True when the user chose a database (option, environment or config), not the default."""
+        return self.db_path != DEFAULT_DB
+
+    def open(self, *, create: bool = False) -> sqlite_utils.Database:
         return open_database(self.db_path, create=create)
 
 
@@ -37,11 +64,13 @@ pass_context = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--db", "db_path", envvar="REDLINE_DB", default="redline.db", show_default=True,
-              metavar="PATH", help="SQLite file to use (also from $REDLINE_DB).")
+@click.option("--db", "db_option", metavar="PATH",
+              help="SQLite file to use (default: $REDLINE_DB, then `db` in the config, then ./redline.db).")
+@click.option("--config", "config_option", metavar="PATH",
+              help="Config file (default: $REDLINE_CONFIG, then ./redline.toml if it exists).")
 @click.version_option(__version__, prog_name="redline")
 @click.pass_context
-def cli(ctx: click.Context, db_path: str) -> None:
+def cli(ctx: click.Context, db_option: str | None, config_option: str | None) -> None:
     """redline keeps every version of every news article it sees and tells you when a
     published story is quietly changed.
 
@@ -53,8 +82,7 @@ def cli(ctx: click.Context, db_path: str) -> None:
       redline history https://example.com/news/2026/11/some-story
       redline diff https://example.com/news/2026/11/some-story
     """
-    source = ctx.get_parameter_source("db_path")
-    ctx.obj = Context(db_path, db_given=source is not click.core.ParameterSource.DEFAULT)
+    ctx.obj = Context(db_option, config_option)
 
 
 @cli.command()
