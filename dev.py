@@ -12,6 +12,7 @@ Every install step the project needs is here, so CI and a new user run exactly t
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".redline-installed"
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def main(argv: list[str]) -> int:
@@ -30,28 +32,47 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip())
         return 2
     command, rest = argv[0], argv[1:]
-    install(with_tests=command in {"test", "bench"})
+    install(with_tests=command in {"test", "bench"}, with_bench=command == "bench")
     if command == "demo":
         return run([str(VENV / "bin" / "redline"), "demo", *rest])
     if command == "test":
+        ensure_chromium()
         return run([str(PYTHON), "-m", "pytest", *rest])
     return run([str(PYTHON), "-m", "bench", *rest])
 
 
-def install(*, with_tests: bool) -> None:
-    """Create ./.venv and install redline into it (editable) unless pyproject.toml is unchanged."""
+def install(*, with_tests: bool, with_bench: bool = False) -> None:
+    """Create ./.venv and install redline into it (editable) unless pyproject.toml is unchanged.
+
+    ``with_bench`` adds the peers the benchmarks compare against (urlwatch, html2text)."""
     if not PYTHON.exists():
         print("creating .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    extras = "[test]" if with_tests else ""
+    extras = ("[test,bench]" if with_bench else "[test]") if with_tests else ""
     version = str((ROOT / "pyproject.toml").stat().st_mtime_ns)
     wanted = version + extras
-    if STAMP.exists() and STAMP.read_text() in {wanted, version + "[test]"}:
+    installed = STAMP.read_text() if STAMP.exists() else ""
+    # A fuller install serves every command that needs less.
+    if installed in {wanted, version + "[test,bench]"} or (installed == version + "[test]" and not with_bench):
         return
     print(f"installing redline{extras} into .venv …", flush=True)
     run_or_exit([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     run_or_exit([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}{extras}"])
     STAMP.write_text(wanted)
+
+
+def ensure_chromium() -> None:
+    """The web view's browser tests drive Debian's Chromium (Playwright cannot download browsers
+    here). Install it where we may (root, apt-get present); elsewhere those tests skip."""
+    if CHROMIUM.exists() or not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    print("installing chromium (apt-get) for the browser tests …", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for step in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(step, env=env, capture_output=True, text=True)
+        if done.returncode:
+            print(f"dev.py: `{' '.join(step)}` failed, browser tests will be skipped:\n{done.stderr[-2000:]}")
+            return
 
 
 def run(command: list[str]) -> int:

@@ -1,4 +1,5 @@
-"""What the article spider hands to the pipelines: one fetched page (or one failed fetch)."""
+"""What the spiders hand to the pipelines: one fetched page (or one failed fetch), and what
+discovery found (article links, and how each feed, sitemap or section page answered)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class FetchedPage:
     url: str
     checked_at: str
     previous_digest: str | None
+    outlet: str | None = None
     final_url: str | None = None
     status: int | None = None
     duration_ms: int | None = None
@@ -25,3 +27,39 @@ class FetchedPage:
     last_modified: str | None = None
     body: bytes = b""
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class DiscoveredLink:
+    """An article link found by the discovery spider, canonical and matched to its outlet.
+
+    ``source`` says where it was found (``feed``, ``sitemap`` or ``section``), ``source_url``
+    which one; ``lastmod`` is the source's date for it (ISO 8601 UTC) when it gives one.
+    """
+
+    outlet: str
+    url: str
+    lastmod: str | None
+    source: str
+    source_url: str = ""
+
+
+@dataclass(frozen=True)
+class SourceChecked:
+    """The outcome of fetching one discovery source, for the ``sources`` table.
+
+    ``outcome`` is ``ok``, ``not_modified`` (304) or ``error`` (``error`` says why). Validators
+    are set only when a later conditional request may use them: never for sitemap indexes, whose
+    bytes stay the same while the sitemaps they list change.
+    """
+
+    outlet: str
+    url: str
+    kind: str
+    checked_at: str
+    outcome: str
+    status: int | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    links_found: int = 0

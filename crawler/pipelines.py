@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter, defaultdict
 
 import sqlite_utils
 from scrapy import Spider
@@ -16,11 +17,14 @@ from scrapy.crawler import Crawler
 
 from crawler.decode import decode_html, is_html
 from crawler.extract import EXTRACTOR_VERSION, extract
-from crawler.items import FetchedPage
+from crawler.items import DiscoveredLink, FetchedPage, SourceChecked
+from crawler.selectors import Selectors
 from crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX
 from crawler.urls import canonicalize_url, same_host
 from redline.errors import DatabaseError, ExtractionError, UsageError
-from storage import record
+from scheduler.policy import Policy, next_check
+from storage import articles, record, sources
+from storage.clock import parse_iso, to_iso
 from storage.db import open_database, translate_errors
 
 logger = logging.getLogger("redline.crawl")
@@ -40,6 +44,8 @@ class StoragePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.db_path: str = crawler.settings.get("REDLINE_DB")
+        self.policies: dict[str | None, Policy] = crawler.settings.get("REDLINE_POLICIES") or {None: Policy()}
+        self.selectors: dict[str, Selectors] = crawler.settings.get("REDLINE_SELECTORS") or {}
         self.db: sqlite_utils.Database | None = None
 
     @classmethod
@@ -55,6 +61,8 @@ class StoragePipeline:
             self.db = None
 
     async def process_item(self, item: FetchedPage, spider: Spider | None = None) -> FetchedPage:
+        if not isinstance(item, FetchedPage):
+            return item
         stats = self.crawler.stats
         assert self.db is not None and stats is not None
         if stats.get_value(FATAL_ERROR_STAT):
@@ -62,6 +70,7 @@ class StoragePipeline:
         try:
             with translate_errors(self.db_path):
                 result = self._record(self.db, item)
+                self._schedule(self.db, result.article_id, item.checked_at)
         except DatabaseError as exc:
             stats.set_value(FATAL_ERROR_STAT, str(exc))
             assert self.crawler.engine is not None
@@ -70,6 +79,18 @@ class StoragePipeline:
         stats.inc_value(OUTCOME_STATS_PREFIX + result.outcome)
         _log(item, result)
         return item
+
+    def _schedule(self, db: sqlite_utils.Database, article_id: int, checked_at: str) -> None:
+        """Decide the article's next check with its outlet's recheck policy."""
+        facts = articles.schedule_facts(db, article_id)
+        if facts is None:
+            return
+        policy = self.policies.get(facts.outlet) or self.policies[None]
+        when = next_check(
+            policy, first_seen=parse_iso(facts.added_at), now=parse_iso(checked_at),
+            last_changed=parse_iso(facts.last_changed_at) if facts.last_changed_at else None,
+        )
+        articles.set_next_check(db, article_id, to_iso(when) if when else None)
 
     def _record(self, db: sqlite_utils.Database, page: FetchedPage) -> record.Recorded:
         fetch = record.Fetch(
@@ -90,20 +111,23 @@ class StoragePipeline:
         if digest == page.previous_digest:
             return record.record_unchanged_bytes(db, page.article_id, fetch)
         try:
-            article = extract_page(page.body, page.content_type, page.final_url or page.url)
+            article = extract_page(page.body, page.content_type, page.final_url or page.url,
+                                   self.selectors.get(page.outlet or ""))
         except ExtractionError as exc:
             return record.record_failure(db, page.article_id, fetch, str(exc))
         return record.record_content(db, page.article_id, fetch, article, page.body)
 
 
-def extract_page(body: bytes, content_type: str | None, url: str) -> record.Extracted:
+def extract_page(
+    body: bytes, content_type: str | None, url: str, selectors: Selectors | None = None
+) -> record.Extracted:
     """Raw page bytes → the article as storage keeps it; ExtractionError when there is none."""
     if not body.strip():
         raise ExtractionError("empty response")
     if not is_html(body, content_type):
         raise ExtractionError(f"not an HTML page ({content_type or 'unknown type'})")
     decoded = decode_html(body, content_type)
-    article = extract(decoded.text, url)
+    article = extract(decoded.text, url, selectors)
     return record.Extracted(
         headline=article.headline, body=article.body, byline=article.byline,
         published=article.published, modified=article.modified, method=article.method,
@@ -135,3 +159,104 @@ def _log(page: FetchedPage, result: record.Recorded) -> None:
     if result.error:
         detail += f": {result.error}"
     logger.info("%s %s %s", page.status or "---", page.url, detail)
+
+
+#: Prefix of the discovery stats: ``redline/discovered/new`` and ``…/known`` count article links
+#: (new article rows, already tracked), ``…/failed_sources`` the sources that could not be read.
+DISCOVERED_STATS_PREFIX = "redline/discovered/"
+
+discover_logger = logging.getLogger("redline.discover")
+
+
+class DiscoveryPipeline:
+    """Tracks each :class:`DiscoveredLink` as an article and records each :class:`SourceChecked`.
+
+    Items are written in batches (``REDLINE_DISCOVERY_BATCH``), one transaction each, in the order
+    they came: a source's validators commit with or after the links read with them, so a crash
+    can never leave a 304 hiding links that were not stored. The database is opened only when
+    there is something to write (the pipeline also sits in the article spider's crawls). A
+    database failure closes the spider, as in :class:`StoragePipeline`.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.db_path: str = crawler.settings.get("REDLINE_DB")
+        self.batch_size = crawler.settings.getint("REDLINE_DISCOVERY_BATCH")
+        self.db: sqlite_utils.Database | None = None
+        self.pending: list[DiscoveredLink | SourceChecked] = []
+        self.new_by_source: Counter[tuple[str, str]] = Counter()
+        self.by_outlet: defaultdict[str, Counter[str]] = defaultdict(Counter)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DiscoveryPipeline:
+        return cls(crawler)
+
+    async def process_item(self, item: object, spider: Spider | None = None) -> object:
+        stats = self.crawler.stats
+        assert stats is not None
+        if not isinstance(item, (DiscoveredLink, SourceChecked)) or stats.get_value(FATAL_ERROR_STAT):
+            return item
+        self.pending.append(item)
+        if len(self.pending) >= self.batch_size:
+            try:
+                self._flush()
+            except DatabaseError as exc:
+                stats.set_value(FATAL_ERROR_STAT, str(exc))
+                assert self.crawler.engine is not None
+                await self.crawler.engine.close_spider_async(reason="database_error")
+        return item
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        try:
+            if not stats.get_value(FATAL_ERROR_STAT):
+                self._flush()
+        except DatabaseError as exc:
+            stats.set_value(FATAL_ERROR_STAT, str(exc))
+            discover_logger.error("discovery results not saved: %s", exc)
+        finally:
+            if self.db is not None:
+                self.db.close()
+                self.db = None
+        for outlet, counts in sorted(self.by_outlet.items()):
+            # A daemon discovers every few minutes: a run that found nothing and broke nothing is DEBUG.
+            level = logging.INFO if counts["new"] or counts["failed"] else logging.DEBUG
+            discover_logger.log(
+                level, "%s: %d new, %d already tracked; %d of %d sources read, %d failed", outlet,
+                counts["new"], counts["known"], counts["sources"] - counts["failed"], counts["sources"],
+                counts["failed"],
+            )
+
+    def _flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        if self.db is None:
+            self.db = open_database(self.db_path)
+        links = [item for item in batch if isinstance(item, DiscoveredLink)]
+        checks = [item for item in batch if isinstance(item, SourceChecked)]
+        with translate_errors(self.db_path), self.db.atomic():
+            created = articles.track_discovered(self.db, [(link.url, link.outlet) for link in links]) if links else []
+            for link, new in zip(links, created):
+                self.new_by_source[(link.outlet, link.source_url)] += new
+            for check in checks:
+                sources.record_source(self.db, check, self.new_by_source.pop((check.outlet, check.url), 0))
+        self._report(links, created, checks)
+
+    def _report(self, links: list[DiscoveredLink], created: list[bool], checks: list[SourceChecked]) -> None:
+        """Stats and log lines, written only once the batch is committed."""
+        stats = self.crawler.stats
+        assert stats is not None
+        for link, new in zip(links, created):
+            outcome = "new" if new else "known"
+            stats.inc_value(DISCOVERED_STATS_PREFIX + outcome)
+            self.by_outlet[link.outlet][outcome] += 1
+            if new:
+                discover_logger.info("discovered %s (%s, %s)", link.url, link.outlet, link.source)
+        for check in checks:
+            self.by_outlet[check.outlet]["sources"] += 1
+            if check.outcome == "error":
+                stats.inc_value(DISCOVERED_STATS_PREFIX + "failed_sources")
+                self.by_outlet[check.outlet]["failed"] += 1
+                discover_logger.warning("%s %s (%s) failed: %s", check.kind, check.url, check.outlet, check.error)

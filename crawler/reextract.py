@@ -10,18 +10,22 @@ were made with, and their raw HTML, so nothing in the record is rewritten.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import sqlite_utils
 
 from crawler.pipelines import extract_page
+from crawler.selectors import Selectors
 from redline.errors import ExtractionError
 from storage import queries, record
 from storage.clock import now_iso
 
 
-def reextract(db: sqlite_utils.Database, article_ids: Iterable[int]) -> list[record.Recorded]:
-    """Re-extract the latest version of each article; returns the re-extractions that were stored."""
+def reextract(
+    db: sqlite_utils.Database, article_ids: Iterable[int], selectors: Mapping[str, Selectors] | None = None
+) -> list[record.Recorded]:
+    """Re-extract the latest version of each article (with its outlet's ``selectors``, if any);
+    returns the re-extractions that were stored."""
     stored = []
     for article_id in article_ids:
         latest = queries.latest_raw(db, article_id)
@@ -29,7 +33,8 @@ def reextract(db: sqlite_utils.Database, article_ids: Iterable[int]) -> list[rec
             continue
         charset = f"text/html; charset={latest['encoding']}" if latest["encoding"] else None
         try:
-            article = extract_page(latest["raw_html"], charset, latest["source_url"] or "")
+            article = extract_page(latest["raw_html"], charset, latest["source_url"] or "",
+                                   (selectors or {}).get(latest["outlet"] or ""))
         except ExtractionError:
             continue
         result = record.reextracted(db, article_id, latest, article, now_iso())

@@ -1,51 +1,122 @@
-"""Running the article spider once, from a command (``redline crawl --once``).
+"""Running redline's spiders inside one Twisted (asyncio) reactor.
 
-The daemon (scheduler package) runs the same spider inside its own long-lived reactor instead;
-this module is the one-shot path: build settings, start Scrapy's process, wait, and report what
-the pipeline recorded.
+Both the one-shot ``redline crawl --once`` and the daemon ``redline run`` go through here: the
+asyncio reactor is installed once, before anything imports another one; every crawl is a new
+crawler on one :class:`AsyncCrawlerRunner`; the reactor is never stopped between crawls (it cannot
+be restarted). Signal handling is ours, not Twisted's, so that SIGTERM/SIGINT stop crawls
+gracefully (every fetched page is recorded) instead of cutting the reactor off.
 """
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections import Counter
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from scrapy.crawler import AsyncCrawlerProcess
+from scrapy import Spider, signals
 from scrapy.settings import Settings
 
-from crawler.spiders.articles import ArticleSpider
-from crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX
+from crawler.stats import FATAL_ERROR_STAT
+from redline.config import Config
 from redline.errors import DatabaseError
-from storage.articles import FetchTarget
+from scheduler.policy import policies_by_outlet
+
+T = TypeVar("T")
+
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
-
-def crawl_settings(db_path: str, overrides: dict[str, Any] | None = None) -> Settings:
-    """redline's Scrapy settings for ``db_path``, with per-run ``overrides`` (e.g. delay, concurrency)."""
+def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """redline's Scrapy settings for ``db_path`` and ``config``, then per-run ``overrides``."""
+    config = config or Config()
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    settings.set("REDLINE_DB", str(db_path), priority="cmdline")
-    for key, value in (overrides or {}).items():
+    values: dict[str, Any] = {
+        "REDLINE_DB": str(db_path),
+        "REDLINE_POLICIES": policies_by_outlet(config),
+        "REDLINE_SELECTORS": config.selectors_by_outlet(),
+    }
+    if config.user_agent:
+        values["USER_AGENT"] = config.user_agent
+    if config.delay is not None:
+        values.update(DOWNLOAD_DELAY=config.delay, AUTOTHROTTLE_START_DELAY=config.delay)
+    if config.concurrency is not None:
+        values["CONCURRENT_REQUESTS_PER_DOMAIN"] = config.concurrency
+    values["DOWNLOAD_SLOTS"] = outlet_slots(config)
+    values.update(overrides or {})
+    for key, value in values.items():
         settings.set(key, value, priority="cmdline")
     return settings
 
 
-def crawl_once(db_path: str, targets: Iterable[FetchTarget], overrides: dict[str, Any] | None = None) -> Counter[str]:
-    """Fetch every target once and return how many checks ended in each outcome.
+def outlet_slots(config: Config) -> dict[str, dict[str, float]]:
+    """Per-host politeness from outlets' ``delay``/``concurrency`` (Scrapy's DOWNLOAD_SLOTS)."""
+    slots: dict[str, dict[str, float]] = {}
+    for outlet in config.outlets:
+        knobs: dict[str, float] = {}
+        if outlet.delay is not None:
+            knobs["delay"] = outlet.delay
+        if outlet.concurrency is not None:
+            knobs["concurrency"] = outlet.concurrency
+        if knobs:
+            for url in (*outlet.feeds, *outlet.sitemaps, *outlet.sections):
+                host = urlsplit(url).hostname
+                if host:
+                    slots[host] = knobs
+    return slots
 
-    Raises :class:`DatabaseError` when the database became unusable mid-crawl (the crawl stops
-    at once so that nothing is fetched that could not be recorded).
+
+def run_in_reactor(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Install the asyncio reactor, run ``main()`` to completion inside it, and return its result."""
+    from scrapy.utils.reactor import install_reactor
+
+    install_reactor(ASYNCIO_REACTOR)
+    from scrapy.utils.defer import deferred_from_coro
+    from twisted.internet import reactor
+
+    outcome: dict[str, Any] = {}
+
+    async def wrapper() -> None:
+        try:
+            outcome["value"] = await main()
+        except BaseException as exc:  # re-raised below, outside the reactor
+            outcome["error"] = exc
+        finally:
+            reactor.stop()  # type: ignore[attr-defined]
+
+    reactor.callWhenRunning(lambda: deferred_from_coro(wrapper()))  # type: ignore[attr-defined]
+    reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def on_stop_signals(callback: Callable[[int], None]) -> None:
+    """Call ``callback(signum)`` from the event loop on SIGTERM and SIGINT."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, callback, signum)
+
+
+async def run_spider(
+    runner: Any, spider_cls: type[Spider], stats_group: str, *,
+    on_item: Callable[[], None] | None = None, **kwargs: Any,
+) -> Counter[str]:
+    """Run one crawl on ``runner``; return the pipeline's counters ``redline/<stats_group>/*``.
+
+    ``on_item`` is called once per item the spider produced (progress bars). Raises
+    :class:`DatabaseError` when the database became unusable mid-crawl (the pipeline closes the
+    spider at once so that nothing is fetched that could not be recorded).
     """
-    process = AsyncCrawlerProcess(crawl_settings(db_path, overrides))
-    crawler = process.create_crawler(ArticleSpider)
-    process.crawl(crawler, targets=targets)
-    process.start()
+    crawler = runner.create_crawler(spider_cls)
+    if on_item is not None:
+        crawler.signals.connect(lambda **_: on_item(), signal=signals.item_scraped, weak=False)
+    await runner.crawl(crawler, **kwargs)
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if stats.get(FATAL_ERROR_STAT):
         raise DatabaseError(stats[FATAL_ERROR_STAT])
-    return Counter(
-        {key.removeprefix(OUTCOME_STATS_PREFIX): value for key, value in stats.items()
-         if key.startswith(OUTCOME_STATS_PREFIX)}
-    )
-
+    prefix = f"redline/{stats_group}/"
+    return Counter({key.removeprefix(prefix): value for key, value in stats.items() if key.startswith(prefix)})

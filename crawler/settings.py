@@ -54,10 +54,28 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
 }
 
-ITEM_PIPELINES = {"crawler.pipelines.StoragePipeline": 300}
+ITEM_PIPELINES = {
+    "crawler.pipelines.StoragePipeline": 300,
+    "crawler.pipelines.DiscoveryPipeline": 310,
+}
 LOG_LEVEL = "WARNING"
 #: The redline command installs its own log handler; Scrapy must not add a second one.
 LOG_INSTALL_ROOT_HANDLER = False
 
 #: The SQLite file the storage pipeline writes to (set by the CLI from ``--db``).
 REDLINE_DB = "redline.db"
+
+# --- discovery (crawler/spiders/discovery.py) ---
+#: The sitemap protocol allows 50 MB uncompressed (50,000 URLs); sitemaps get that much instead of
+#: DOWNLOAD_MAXSIZE, and it also bounds what a ``.xml.gz`` may unpack to. Parsing streams.
+REDLINE_SITEMAP_MAXSIZE = 50 * 1024 * 1024
+#: Sitemap indexes are followed this many levels deep (index → index → sitemap is the deepest
+#: seen in practice; deeper usually means a loop or a generated trap).
+REDLINE_SITEMAP_MAX_DEPTH = 2
+#: At most this many sitemaps listed by indexes are fetched per outlet per discovery run, newest
+#: first by lastmod: archives list one sitemap per month or day, and only recent ones hold
+#: trackable articles (those older than the horizon are skipped before counting).
+REDLINE_SITEMAPS_PER_OUTLET = 50
+#: Discovered links are tracked in transactions of this many: large enough that a 50,000-URL
+#: sitemap costs 250 commits, small enough that a crash loses one batch, which the next run repeats.
+REDLINE_DISCOVERY_BATCH = 200

@@ -59,3 +59,13 @@ def same_host(a: str, b: str) -> bool:
         name = (urlsplit(url).hostname or "").lower()
         return name.removeprefix("www.")
     return host(a) != "" and host(a) == host(b)
+
+
+def lookup_names(url: str) -> tuple[str, ...]:
+    """The names to look a stored article up under: the URL as given, then its canonical form."""
+    names = [url.strip()]
+    try:
+        names.append(canonicalize_url(url))
+    except UsageError:
+        pass
+    return tuple(dict.fromkeys(names))

@@ -6,61 +6,20 @@ raise :class:`~redline.errors.RedlineError` and end as one line on stderr with a
 
 from __future__ import annotations
 
-import logging
-import os
 import sys
 import tempfile
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import click
-import sqlite_utils
 
-from crawler.urls import canonicalize_url
-from redline import __version__, render
-from redline.config import Config
-from redline.config import load as load_config
-from redline.config import locate as locate_config
+from crawler.urls import canonicalize_url, lookup_names
+from redline import __version__, logs, render
+from redline.context import Context, pass_context
 from redline.errors import RedlineError, UsageError
 from storage import articles, queries
 from storage.clock import parse_user_time
-from storage.db import open_database, translate_errors
-
-
-DEFAULT_DB = "redline.db"
-
-
-class Context:
-    """What the global options decide, handed to every subcommand.
-
-    The database is ``--db``, else ``$REDLINE_DB``, else ``db`` in the config file, else
-    ``./redline.db``; the config file is ``--config``, else ``$REDLINE_CONFIG``, else
-    ``./redline.toml`` when it exists. Both are resolved on first use.
-    """
-
-    def __init__(self, db_option: str | None, config_option: str | None) -> None:
-        self._db_option = db_option or os.environ.get("REDLINE_DB") or None
-        self._config_option = config_option
-
-    @cached_property
-    def config(self) -> Config:
-        return load_config(locate_config(self._config_option))
-
-    @cached_property
-    def db_path(self) -> str:
-        return self._db_option or str(self.config.db or DEFAULT_DB)
-
-    @property
-    def db_given(self) -> bool:
-        """True when the user chose a database (option, environment or config), not the default."""
-        return self.db_path != DEFAULT_DB
-
-    def open(self, *, create: bool = False) -> sqlite_utils.Database:
-        return open_database(self.db_path, create=create)
-
-
-pass_context = click.make_pass_decorator(Context)
+from storage.db import translate_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -87,8 +46,10 @@ def cli(ctx: click.Context, db_option: str | None, config_option: str | None) ->
 
 @cli.command()
 @click.argument("urls", nargs=-1, required=True)
+@click.option("--outlet", metavar="NAME", help="File the articles under this configured outlet (its selectors "
+              "and schedule then apply).")
 @pass_context
-def track(ctx: Context, urls: tuple[str, ...]) -> None:
+def track(ctx: Context, urls: tuple[str, ...], outlet: str | None) -> None:
     """Start tracking article URLs (nothing is fetched until the next crawl).
 
     Tracking parameters (utm_*, fbclid …) and fragments are dropped, so one article is one row
@@ -98,52 +59,73 @@ def track(ctx: Context, urls: tuple[str, ...]) -> None:
     Examples:
       redline track https://example.com/news/2026/11/25/budget-vote
       redline --db watch.db track URL1 URL2 URL3
+      redline --config redline.toml track --outlet "Example Daily" URL
     """
     canonical = [canonicalize_url(url) for url in urls]
+    if outlet is not None and ctx.config.outlet(outlet) is None:
+        known = ", ".join(repr(o.name) for o in ctx.config.outlets) or "none configured"
+        raise UsageError(f"--outlet {outlet!r} is not an outlet in the config (outlets: {known})")
     db = ctx.open(create=True)
     with translate_errors(ctx.db_path):
-        results = articles.track(db, canonical)
+        results = articles.track(db, canonical, outlet=outlet)
     for result in results:
         click.echo(f"{'tracking' if result.created else 'already tracked'}: {result.url}")
 
 
+#: Seconds ``crawl --once`` spends at its end giving each pending alert one delivery attempt;
+#: what fails waits for the next run. Bounded so a dead receiver cannot stall a cron schedule.
+ALERT_BUDGET = 30.0
+
+
 @cli.command()
 @click.option("--once", is_flag=True, help="Run one pass and exit (for cron and scripts).")
-@click.option("--all", "check_all", is_flag=True, help="Recheck every tracked article, ignoring any schedule.")
+@click.option("--all", "check_all", is_flag=True, help="Recheck every tracked article, ignoring the schedule.")
 @click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Pause between requests to one host (default 0.5, adapted by AutoThrottle).")
 @click.option("--concurrency", type=click.IntRange(min=1), default=None, metavar="N",
               help="Parallel requests per host (default 2).")
 @pass_context
 def crawl(ctx: Context, once: bool, check_all: bool, delay: float | None, concurrency: int | None) -> None:
-    """Fetch tracked articles and record what changed.
+    """One pass for cron: discover new articles of the configured outlets, then recheck the
+    articles that are due (every tracked article with --all), and exit.
 
     A new version is stored only when the extracted headline, body or byline changed; every
     fetch, failed or not, is recorded as a check. Pages that fail (network errors, non-HTML,
-    empty pages) are logged and the crawl goes on; it exits 0 unless the database fails.
+    empty pages) are logged and the crawl goes on; it exits 0 unless the database fails or
+    another redline process is working on the same database.
 
     \b
     Examples:
+      redline crawl --once
       redline crawl --once --all
       redline --db watch.db crawl --once --all --delay 2
+      */15 * * * *  cd /srv/redline && .venv/bin/redline crawl --once   (crontab)
     """
-    from crawler.runner import crawl_once  # Scrapy is imported only by the commands that crawl
+    from scheduler.lock import exclusive
+    from scheduler.passes import count_targets, crawl_once  # Scrapy loads only for commands that crawl
 
     if not once:
         raise UsageError("crawl needs --once (run it from cron); the continuous daemon is `redline run`")
-    db = ctx.open(create=True)
-    db.close()
+    from redline.alerts import deliver_due, validate_rules
+
+    config = ctx.config
+    validate_rules(config)
+    ctx.open(create=True).close()
     overrides: dict[str, Any] = {}
     if delay is not None:
         overrides.update(DOWNLOAD_DELAY=delay, AUTOTHROTTLE_START_DELAY=delay)
     if concurrency is not None:
         overrides["CONCURRENT_REQUESTS_PER_DOMAIN"] = concurrency
-    reader = ctx.open()
-    try:
-        outcomes = crawl_once(ctx.db_path, articles.fetch_targets(reader), overrides)
-    finally:
-        reader.close()
-    click.echo(render.crawl_summary(outcomes))
+    with exclusive(ctx.db_path, "a crawl"), render.progress(
+        "checking", lambda: count_targets(ctx.db_path, check_all=check_all)
+    ) as advance:
+        report = crawl_once(ctx.db_path, config, check_all=check_all, overrides=overrides, on_checked=advance)
+        delivered = deliver_due(ctx.db_path, config, time_budget=ALERT_BUDGET) if config.alerts else None
+    click.echo(render.crawl_summary(report))
+    if delivered is not None:
+        click.echo(delivered.summary())
+    if report.interrupted:
+        raise click.exceptions.Exit(130)
 
 
 @cli.command()
@@ -161,7 +143,7 @@ def history(ctx: Context, url: str, as_json: bool) -> None:
       redline history https://example.com/news/2026/11/25/budget-vote
       redline history https://example.com/news/2026/11/25/budget-vote --json | jq '.changes'
     """
-    record = queries.history(ctx.open(), *_lookup_names(url))
+    record = queries.history(ctx.open(), *lookup_names(url))
     render.emit(record, as_json, render.history)
 
 
@@ -202,7 +184,7 @@ def diff(ctx: Context, url: str, from_version: int | None, to_version: int | Non
       redline diff https://example.com/news/2026/11/25/budget-vote --from 1 --to 3
       redline diff https://example.com/news/2026/11/25/budget-vote --json
     """
-    article, before, after = queries.version_pair(ctx.open(), _lookup_names(url), from_version, to_version)
+    article, before, after = queries.version_pair(ctx.open(), lookup_names(url), from_version, to_version)
     render.emit(render.diff_record(article, before, after), as_json, render.diff)
 
 
@@ -228,8 +210,8 @@ def reextract(ctx: Context, urls: tuple[str, ...], every: bool) -> None:
     db = ctx.open()
     with translate_errors(ctx.db_path):
         ids = (queries.article_ids(db) if every
-               else [articles.require_article(db, *_lookup_names(url))["id"] for url in urls])
-        stored = run_reextract(db, ids)
+               else [articles.require_article(db, *lookup_names(url))["id"] for url in urls])
+        stored = run_reextract(db, ids, ctx.config.selectors_by_outlet())
     click.echo(f"re-extracted {len(stored)} article(s) whose extraction changed")
 
 
@@ -257,23 +239,25 @@ def demo(ctx: Context, duration: float) -> None:
     click.echo(f"  redline --db {db_path} changes")
     click.echo(f"  redline --db {db_path} history URL")
     click.echo(f"  redline --db {db_path} diff URL")
+    click.echo(f"  redline --db {db_path} serve        (then open http://127.0.0.1:8080/ in a browser)")
 
 
-def _lookup_names(url: str) -> tuple[str, ...]:
-    """The names to look an article up under: the URL as given, then its canonical form."""
-    names = [url.strip()]
-    try:
-        names.append(canonicalize_url(url))
-    except UsageError:
-        pass
-    return tuple(dict.fromkeys(names))
+# Commands defined in their own modules (they import this one's Context, so they come last).
+from redline.alerts.commands import alerts, feed  # noqa: E402
+from redline.service import init, run, status  # noqa: E402
+from redline.web.command import serve  # noqa: E402
+
+for _command in (init, run, status, alerts, feed, serve):
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the CLI and turn user errors into one line and an exit code."""
-    _configure_logging()
+    logs.configure()
     try:
-        cli.main(args=argv, prog_name="redline", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="redline", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         click.echo("redline: interrupted", err=True)
         sys.exit(130)
@@ -285,20 +269,3 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(0)
-
-
-class _RedlineOrWarnings(logging.Filter):
-    """redline's own INFO lines, and only warnings from libraries (Scrapy resets its loggers' levels)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.name.startswith("redline") or record.levelno >= logging.WARNING
-
-
-def _configure_logging() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
-    handler.addFilter(_RedlineOrWarnings())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-

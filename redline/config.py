@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.selectors import Selectors
 from redline.errors import RedlineError
 
 CONFIG_ENV = "REDLINE_CONFIG"
@@ -24,19 +25,13 @@ DEFAULT_CONFIG = "redline.toml"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 ALERT_KINDS = ("headline", "body", "byline", "removed", "restored")
+#: How long an alert is retried before it is marked failed: two days outlasts a weekend outage
+#: of a mail server or webhook, and an alert older than that has lost most of its use.
+DEFAULT_GIVE_UP_AFTER = 2 * 86400.0
 
 
 class ConfigError(RedlineError):
     """The configuration file is missing, malformed or has a bad value."""
-
-
-@dataclass(frozen=True)
-class Selectors:
-    """Outlet-specific CSS selectors, tried before structured data and the general extractor."""
-
-    headline: str | None = None
-    body: str | None = None
-    drop: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +61,8 @@ class AlertRule:
     min_words: int = 0
     keywords: tuple[str, ...] = ()
     digest: float | None = None
+    flip_flops: bool = True
+    give_up_after: float = DEFAULT_GIVE_UP_AFTER
     key: str = "alerts[0]"
 
 
@@ -85,6 +82,10 @@ class Config:
 
     def outlet(self, name: str | None) -> Outlet | None:
         return next((o for o in self.outlets if o.name == name), None)
+
+    def selectors_by_outlet(self) -> dict[str, Selectors]:
+        """The configured extraction selectors, by outlet name."""
+        return {outlet.name: outlet.selectors for outlet in self.outlets if outlet.selectors}
 
 
 def parse_duration(value: Any, key: str, where: str) -> float:
@@ -181,7 +182,8 @@ class _Reader:
         )
 
     def alert(self, item: dict[str, Any], key: str, outlet_names: set[str]) -> AlertRule:
-        self.known(item, key, {"notify", "kinds", "outlets", "min_words", "keywords", "digest"})
+        self.known(item, key, {"notify", "kinds", "outlets", "min_words", "keywords", "digest", "flip_flops",
+                               "give_up_after"})
         notify = self.strings(item, "notify", key)
         if not notify:
             raise self.fail(f"{key}.notify", "is missing: list at least one Apprise URL")
@@ -196,8 +198,14 @@ class _Reader:
         min_words = item.get("min_words", 0)
         if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 0:
             raise self.fail(f"{key}.min_words", f"must be a whole number ≥ 0, not {min_words!r}")
+        flip_flops = item.get("flip_flops", True)
+        if not isinstance(flip_flops, bool):
+            raise self.fail(f"{key}.flip_flops", f"must be true or false, not {flip_flops!r}")
+        give_up_after = self.duration(item, "give_up_after", key)
         return AlertRule(notify=notify, kinds=kinds, outlets=outlets, min_words=min_words,
                          keywords=self.strings(item, "keywords", key), digest=self.duration(item, "digest", key),
+                         flip_flops=flip_flops,
+                         give_up_after=DEFAULT_GIVE_UP_AFTER if give_up_after is None else give_up_after,
                          key=key)
 
     def selectors(self, value: Any, key: str) -> Selectors | None:
@@ -219,8 +227,11 @@ class _Reader:
         return Selectors(headline=chosen["headline"], body=chosen["body"], drop=drop)
 
     def schedule(self, value: Any, key: str) -> dict[str, float]:
+        from scheduler.policy import SCHEDULE_KEYS
+
         if not isinstance(value, dict):
             raise self.fail(key, "must be a table of durations")
+        self.known(value, key, set(SCHEDULE_KEYS))
         return {name: self.duration(value, name, key) for name in value}
 
     # --- scalar readers -----------------------------------------------------------------------

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
 from storage.differ import Segment, render_plain, render_rich, word_diff
+
+if TYPE_CHECKING:
+    from scheduler.passes import PassReport
 
 #: Console width used when stdout is not a terminal: wide enough that no table cell wraps.
 UNWRAPPED_WIDTH = 4000
@@ -42,13 +46,30 @@ def _console() -> Console:
     return Console(highlight=False, width=UNWRAPPED_WIDTH, soft_wrap=True)
 
 
-def crawl_summary(outcomes: Counter[str]) -> str:
-    """One line saying what a crawl did: ``checked 12: 2 new version, 9 unchanged, 1 error``."""
+def crawl_summary(report: PassReport) -> str:
+    """What a pass did: ``checked 12: 2 new version, 9 unchanged, 1 error`` (and discoveries)."""
+    outcomes = report.outcomes
     total = sum(outcomes.values())
     known = [o for o in _OUTCOME_ORDER if outcomes.get(o)]
     others = sorted(o for o in outcomes if o not in _OUTCOME_ORDER)
     parts = [f"{outcomes[o]} {o.replace('_', ' ')}" for o in known + others]
-    return f"checked {total}: {', '.join(parts) if parts else 'nothing to check'}"
+    line = f"checked {total}: {', '.join(parts) if parts else 'nothing due'}"
+    if report.discovered:
+        line = f"discovered {report.discovered.get('new', 0)} new article(s); {line}"
+    if report.interrupted:
+        line += " (interrupted)"
+    return line
+
+
+@contextmanager
+def progress(label: str, total: Callable[[], int]) -> Iterator[Callable[[], None] | None]:
+    """A progress bar on stderr when it is a terminal; yields the ``advance`` callback (or None)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total())
+        yield lambda: bar.advance(task)
 
 
 def history(record: dict, console: Console) -> None:
@@ -65,7 +86,7 @@ def history(record: dict, console: Console) -> None:
                          Text(version["headline"]), str(len(version["body"].split())))
     console.print(versions)
     if record["changes"]:
-        console.print(_change_table(record["changes"], with_url=False))
+        console.print(_change_table(record["changes"], with_url=False, terminal=console.is_terminal))
     else:
         console.print("no changes recorded")
 
@@ -74,10 +95,11 @@ def changes(rows: list[dict], console: Console) -> None:
     if not rows:
         console.print("no changes recorded")
         return
-    console.print(_change_table(rows, with_url=True))
+    console.print(_change_table(rows, with_url=True, terminal=console.is_terminal))
 
 
-def _change_table(rows: list[dict], *, with_url: bool) -> Table:
+def _change_table(rows: list[dict], *, with_url: bool, terminal: bool) -> Table:
+    """Changes as a table; the headline cell is a coloured word diff on a terminal, "A → B" elsewhere."""
     table = Table(title="changes", title_justify="left")
     for column in ("detected", *(["article"] if with_url else []), "versions", "kinds", "words +/-", "headline"):
         table.add_column(column)
@@ -87,8 +109,9 @@ def _change_table(rows: list[dict], *, with_url: bool) -> Table:
             kinds += " [re-extraction]"
         versions = f"{row['from_version'] or '–'} → {row['to_version'] or '–'}"
         headline = Text(row.get("headline_after") or row.get("headline_before") or "")
-        if "headline" in row["kinds"] and row.get("headline_before"):
-            headline = render_rich(word_diff(row["headline_before"], row["headline_after"]))
+        if "headline" in row["kinds"] and row.get("headline_before") and row.get("headline_after"):
+            headline = (render_rich(word_diff(row["headline_before"], row["headline_after"])) if terminal
+                        else Text(f"{row['headline_before']} → {row['headline_after']}"))
         table.add_row(row["detected_at"], *([Text(row["url"])] if with_url else []), versions, kinds,
                       f"+{row['words_added']} −{row['words_removed']}", headline)
     return table
@@ -126,3 +149,40 @@ def diff(record: dict, console: Console) -> None:
             console.print(render_rich(segments))
         else:
             console.print(Text(render_plain(segments)))
+
+
+def status(summary: dict, console: Console) -> None:
+    console.print(
+        f"{summary['articles']} articles, {summary['versions']} versions, {summary['changes']} changes, "
+        f"{summary['checks']} checks; last check {summary['last_check'] or 'never'}, "
+        f"next due {summary['next_check'] or 'now'}"
+    )
+    table = Table(title="outlets", title_justify="left")
+    for column in ("outlet", "articles", "active", "removed", "retired", "last discovery", "last check",
+                   "next check"):
+        table.add_column(column)
+    seen = set()
+    for row in summary["outlets"]:
+        seen.add(row["outlet"])
+        table.add_row(Text(row["outlet"] or "(tracked by hand)"), *(str(row[k] or 0) for k in
+                      ("articles", "active", "removed", "retired")), row["last_discovery"] or "–",
+                      row["last_check"] or "never", row["next_check"] or "–")
+    for name in summary.get("configured_outlets", []):
+        if name not in seen:
+            table.add_row(Text(name), "0", "0", "0", "0", "never", "never", "–")
+    console.print(table)
+    if summary["failing_sources"]:
+        sources = Table(title="failing feeds, sitemaps and sections", title_justify="left")
+        for column in ("outlet", "source", "failing since", "times", "error"):
+            sources.add_column(column)
+        for row in summary["failing_sources"]:
+            sources.add_row(Text(row["outlet"]), Text(row["url"]), row["last_ok_at"] or "never worked",
+                            str(row["streak"]), Text(row["error"] or ""))
+        console.print(sources)
+    if summary["recent_failures"]:
+        failures = Table(title="recent failures", title_justify="left")
+        for column in ("time", "article", "status", "error"):
+            failures.add_column(column)
+        for row in summary["recent_failures"]:
+            failures.add_row(row["checked_at"], Text(row["url"]), str(row["status"] or "–"), Text(row["error"] or ""))
+        console.print(failures)

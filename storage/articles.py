@@ -38,6 +38,7 @@ class FetchTarget:
     etag: str | None
     last_modified: str | None
     raw_digest: str | None
+    outlet: str | None = None
 
 
 def track(db: sqlite_utils.Database, urls: list[str], outlet: str | None = None) -> list[Tracked]:
@@ -76,22 +77,68 @@ def require_article(db: sqlite_utils.Database, *urls: str) -> dict:
     raise NotFoundError(f"{urls[0]} is not tracked: add it with `redline track {urls[0]}`")
 
 
-def fetch_targets(db: sqlite_utils.Database, *, include_removed: bool = True) -> Iterator[FetchTarget]:
-    """Every active (and, by default, removed) article, read a page at a time in id order."""
+def _target_filter(due_before: str | None, include_removed: bool) -> tuple[str, list]:
     states = ("active", "removed") if include_removed else ("active",)
-    marks = ", ".join("?" for _ in states)
+    where = f"state IN ({', '.join('?' for _ in states)})"
+    params: list = list(states)
+    if due_before is not None:
+        where += " AND (next_check_at IS NULL OR next_check_at <= ?)"
+        params.append(due_before)
+    return where, params
+
+
+def fetch_targets(
+    db: sqlite_utils.Database, *, due_before: str | None = None, include_removed: bool = True
+) -> Iterator[FetchTarget]:
+    """Articles to fetch, read a page at a time in id order.
+
+    Without ``due_before`` every active (and, by default, removed) article; with it only those
+    whose ``next_check_at`` is unset or not after that time. Paging by id stays correct while the
+    crawl moves checked articles' ``next_check_at`` into the future.
+    """
+    where, params = _target_filter(due_before, include_removed)
     last_id = 0
     while True:
         rows = db.execute(
-            "SELECT id, url, etag, last_modified, raw_digest FROM articles "
-            f"WHERE id > ? AND state IN ({marks}) ORDER BY id LIMIT ?",
-            [last_id, *states, PAGE_SIZE],
+            f"SELECT id, url, etag, last_modified, raw_digest, outlet FROM articles WHERE id > ? AND {where} "
+            "ORDER BY id LIMIT ?",
+            [last_id, *params, PAGE_SIZE],
         ).fetchall()
         if not rows:
             return
         for row in rows:
             yield FetchTarget(*row)
         last_id = rows[-1][0]
+
+
+def count_targets(db: sqlite_utils.Database, *, due_before: str | None = None, include_removed: bool = True) -> int:
+    """How many articles :func:`fetch_targets` would yield now."""
+    where, params = _target_filter(due_before, include_removed)
+    return db.execute(f"SELECT count(*) FROM articles WHERE {where}", params).fetchone()[0]
+
+
+@dataclass(frozen=True)
+class ScheduleFacts:
+    """What the recheck policy needs to know about one article."""
+
+    outlet: str | None
+    added_at: str
+    last_changed_at: str | None
+
+
+def schedule_facts(db: sqlite_utils.Database, article_id: int) -> ScheduleFacts | None:
+    row = db.execute(
+        "SELECT outlet, added_at, last_changed_at FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
+    return ScheduleFacts(*row) if row else None
+
+
+def set_next_check(db: sqlite_utils.Database, article_id: int, when: str | None) -> None:
+    """Schedule the next check; ``None`` retires the article (no more checks)."""
+    if when is None:
+        db.execute("UPDATE articles SET state = 'retired', next_check_at = NULL WHERE id = ?", [article_id])
+    else:
+        db.execute("UPDATE articles SET next_check_at = ? WHERE id = ?", [when, article_id])
 
 
 def add_alias(db: sqlite_utils.Database, article_id: int, url: str, kind: str) -> int:
@@ -127,3 +174,32 @@ def _merge(db: sqlite_utils.Database, *, keep: int, drop: int) -> None:
     for table in ("aliases", "checks", "changes"):
         db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", [keep, drop])
     db.execute("DELETE FROM articles WHERE id = ?", [drop])
+
+
+def track_discovered(db: sqlite_utils.Database, links: list[tuple[str, str]]) -> list[bool]:
+    """Track discovered ``(canonical url, outlet)`` pairs; True for each that became a new article.
+
+    Built for thousands of links a run, most of them already known: one lookup and two bulk
+    inserts per batch instead of three statements per link. URLs known under any alias are left
+    as they are (their outlet too). Must run inside the caller's transaction, so a batch commits
+    whole or not at all.
+    """
+    marks = ", ".join("?" for _ in links)
+    known = {row[0] for row in db.execute(f"SELECT url FROM aliases WHERE url IN ({marks})",
+                                          [url for url, _ in links])}
+    new: dict[str, str] = {}
+    created = []
+    for url, outlet in links:
+        created.append(url not in known and url not in new)
+        if created[-1]:
+            new[url] = outlet
+    if new:
+        now = now_iso()
+        db.conn.executemany("INSERT INTO articles (url, outlet, added_at) VALUES (?, ?, ?)",
+                            [(url, outlet, now) for url, outlet in new.items()])
+        db.execute(
+            "INSERT INTO aliases (url, article_id, kind, added_at) SELECT url, id, 'tracked', added_at "
+            f"FROM articles WHERE url IN ({', '.join('?' for _ in new)})",
+            list(new),
+        )
+    return created

@@ -25,6 +25,11 @@ def to_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
 
+def parse_iso(timestamp: str) -> datetime:
+    """Read a timestamp redline wrote (``2026-11-25T22:00:00Z``) back as an aware datetime."""
+    return datetime.strptime(timestamp, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+
+
 def parse_user_time(text: str) -> str:
     """Read a user's ISO 8601 date or time (``2026-11-25``, ``…T22:00``, ``…+03:00``) as a timestamp."""
     try:

@@ -28,9 +28,6 @@ from storage.migrations import APPLICATION_ID, MIGRATIONS
 #: ``REDLINE_BUSY_TIMEOUT_MS`` overrides it (scripts that prefer to fail fast).
 BUSY_TIMEOUT_MS = int(os.environ.get("REDLINE_BUSY_TIMEOUT_MS", "15000"))
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
 def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_utils.Database:
     """Open (and, if ``create``, create or upgrade) the redline database at ``path``."""
     path = Path(path)
@@ -40,7 +37,7 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlit
             f"no redline database at {path}: track an article first (redline --db {path} track URL)"
         )
     if exists:
-        _check_is_sqlite(path)
+        _refuse_folder(path)
     elif not path.parent.exists():
         raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
     try:
@@ -53,18 +50,17 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlit
     return db
 
 
-def _check_is_sqlite(path: Path) -> None:
+def _refuse_folder(path: Path) -> None:
+    """Refuse a folder early; whether the file is SQLite is left to SQLite itself.
+
+    The file is deliberately never opened with plain Python I/O: closing any descriptor of a
+    database file releases every POSIX lock SQLite holds on it in this process, so another
+    thread's connection would silently lose its locks and the file could be corrupted
+    (measured here: "database disk image is malformed" once the alert sender, in a worker
+    thread, opened the database while the crawler was writing).
+    """
     if path.is_dir():
         raise DatabaseError(f"{path} is a folder, not a database file: pass a file name to --db")
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(len(_SQLITE_MAGIC))
-    except OSError as exc:
-        raise DatabaseError(f"cannot read {path}: {exc.strerror}") from None
-    if header and header != _SQLITE_MAGIC:
-        raise DatabaseError(
-            f"{path} is not a SQLite database: pass --db with redline's database or a new file name"
-        )
 
 
 def _prepare(db: sqlite_utils.Database, path: Path) -> None:
@@ -107,8 +103,10 @@ def _describe(path: Path, exc: sqlite3.Error) -> str:
             f"database {path} is locked by another process (a running redline?): "
             "try again when it has finished"
         )
-    if "not a database" in text or "malformed" in text:
-        return f"{path} is not a usable SQLite database ({text}): restore it from a backup or use a new file"
+    if "not a database" in text:
+        return f"{path} is not a SQLite database: pass --db with redline's database or a new file name"
+    if "malformed" in text:
+        return f"{path} is damaged ({text}): restore it from a backup or use a new file"
     if "unable to open" in text or "readonly" in text:
         return f"cannot write to {path} ({text}): check the file's and folder's permissions"
     if "disk" in text or "full" in text:

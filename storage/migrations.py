@@ -14,6 +14,9 @@ Tables (see docs/architecture.md for how they are used):
   (zlib) and the extractor version that produced it.
 - ``checks``: every fetch and its outcome, successful or not.
 - ``changes``: what users, alerts and feeds read; ``kinds`` is a JSON list.
+- ``sources``: the feeds, sitemaps and section pages discovery reads, with validators and failures.
+- ``outbox`` → ``alert_items`` → ``deliveries``: changes waiting for alert rules, a change bound
+  for one notify target, and one message to one target with its idempotency key and retry state.
 """
 
 from __future__ import annotations
@@ -110,5 +113,129 @@ def initial(db: sqlite_utils.Database) -> None:
         );
         CREATE INDEX changes_time ON changes (detected_at);
         CREATE INDEX changes_article ON changes (article_id, id);
+        """
+    )
+
+
+@MIGRATIONS(name="0002_discovery")
+def discovery(db: sqlite_utils.Database) -> None:
+    """``sources``: each feed, sitemap and section page discovery reads, per outlet.
+
+    Keeps the validators for conditional GET (only from successful reads), the last answer, and
+    a streak of consecutive failures, so ``redline status`` can show recent failures and a feed
+    that broke weeks ago stands out from one that failed once.
+    """
+    db.executescript(
+        """
+        CREATE TABLE sources (
+            outlet TEXT NOT NULL,
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('feed', 'sitemap', 'section')),
+            etag TEXT,
+            last_modified TEXT,
+            last_checked_at TEXT NOT NULL,
+            last_outcome TEXT NOT NULL CHECK (last_outcome IN ('ok', 'not_modified', 'error')),
+            last_status INTEGER,
+            last_error TEXT,
+            last_ok_at TEXT,
+            failure_streak INTEGER NOT NULL DEFAULT 0,
+            links_found INTEGER NOT NULL DEFAULT 0,
+            links_new INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (outlet, url)
+        );
+        """
+    )
+
+
+@MIGRATIONS(name="0003_search")
+def search(db: sqlite_utils.Database) -> None:
+    """``versions_fts``: full-text index (FTS5) of every version's headline and body, for the web view.
+
+    External content (the text stays only in ``versions``), kept current by triggers. The update
+    trigger fires only when the headline or body change, not on the ``last_seen`` update every
+    check makes. ``remove_diacritics 2`` lets "e" find "é" (Latin only: "е" does not find "ё"). Versions stored
+    before this step are indexed by the closing ``rebuild``.
+
+    ``articles_outlet`` serves the web view's outlet lists: an article's outlet, or its URL's host
+    when it has none (the expression ``storage.browse.OUTLET``, which must stay identical).
+    """
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE versions_fts USING fts5(
+            headline, body, content='versions', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER versions_fts_insert AFTER INSERT ON versions BEGIN
+            INSERT INTO versions_fts (rowid, headline, body) VALUES (new.id, new.headline, new.body);
+        END;
+        CREATE TRIGGER versions_fts_delete AFTER DELETE ON versions BEGIN
+            INSERT INTO versions_fts (versions_fts, rowid, headline, body)
+            VALUES ('delete', old.id, old.headline, old.body);
+        END;
+        CREATE TRIGGER versions_fts_update AFTER UPDATE OF headline, body ON versions BEGIN
+            INSERT INTO versions_fts (versions_fts, rowid, headline, body)
+            VALUES ('delete', old.id, old.headline, old.body);
+            INSERT INTO versions_fts (rowid, headline, body) VALUES (new.id, new.headline, new.body);
+        END;
+        INSERT INTO versions_fts (versions_fts) VALUES ('rebuild');
+
+        CREATE INDEX articles_outlet ON articles (
+            COALESCE(outlet, substr(substr(url, instr(url, '://') + 3), 1,
+                                    instr(substr(url, instr(url, '://') + 3) || '/', '/') - 1)),
+            last_checked_at
+        );
+        """
+    )
+
+
+@MIGRATIONS(name="0004_outbox")
+def outbox(db: sqlite_utils.Database) -> None:
+    """The alert outbox: ``outbox`` (changes waiting to be matched against the alert rules, written
+    in the change's own transaction), ``alert_items`` (a change bound for one notify target, waiting
+    for its delivery or digest) and ``deliveries`` (one message to one target, with its idempotency
+    key, retry state and the last error). See redline/alerts/ for how they are used.
+    """
+    db.executescript(
+        """
+        CREATE TABLE outbox (
+            change_id INTEGER PRIMARY KEY REFERENCES changes (id) ON DELETE CASCADE,
+            enqueued_at TEXT NOT NULL,
+            routed_at TEXT
+        );
+        CREATE INDEX outbox_unrouted ON outbox (change_id) WHERE routed_at IS NULL;
+
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            target TEXT NOT NULL,
+            target_label TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+            created_at TEXT NOT NULL,
+            give_up_seconds REAL NOT NULL,
+            give_up_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_attempt_at TEXT,
+            sent_at TEXT,
+            last_error TEXT
+        );
+        CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+
+        CREATE TABLE alert_items (
+            id INTEGER PRIMARY KEY,
+            change_id INTEGER NOT NULL REFERENCES changes (id) ON DELETE CASCADE,
+            target TEXT NOT NULL,
+            target_label TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            digest_seconds REAL,
+            give_up_seconds REAL NOT NULL,
+            created_at TEXT NOT NULL,
+            delivery_id INTEGER REFERENCES deliveries (id) ON DELETE CASCADE,
+            UNIQUE (change_id, target)
+        );
+        CREATE INDEX alert_items_open ON alert_items (delivery_id, target);
         """
     )

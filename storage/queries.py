@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Iterator
+from dataclasses import asdict
 
 import sqlite_utils
 
 from redline.errors import NotFoundError, UsageError
+from storage import sources
 from storage.articles import require_article
 
-_CHANGE_COLUMNS = """
+#: The columns of ``changes c`` that :func:`change_from_row` reads, for every query listing changes.
+CHANGE_COLUMNS = """
     c.id, c.from_version, c.to_version, c.kinds, c.detected_at, c.words_added, c.words_removed,
     c.similarity, c.rewritten, c.reverts_to, c.reextraction
 """
@@ -45,9 +48,9 @@ def history(db: sqlite_utils.Database, *urls: str) -> dict:
         )
     ]
     changes = [
-        _change(row)
+        change_from_row(row)
         for row in db.query(
-            f"SELECT {_CHANGE_COLUMNS} FROM changes c WHERE c.article_id = ? ORDER BY c.id", [article_id]
+            f"SELECT {CHANGE_COLUMNS} FROM changes c WHERE c.article_id = ? ORDER BY c.id", [article_id]
         )
     ]
     aliases = [row[0] for row in db.execute(
@@ -81,7 +84,7 @@ def changes(
     if not include_reextractions:
         where.append("c.reextraction = 0")
     sql = f"""
-        SELECT a.url, a.outlet, {_CHANGE_COLUMNS}, vb.headline AS headline_before, va.headline AS headline_after
+        SELECT a.url, a.outlet, {CHANGE_COLUMNS}, vb.headline AS headline_before, va.headline AS headline_after
         FROM changes c
         JOIN articles a ON a.id = c.article_id
         LEFT JOIN versions vb ON vb.article_id = c.article_id AND vb.number = c.from_version
@@ -93,7 +96,7 @@ def changes(
         yield {
             "url": row["url"],
             "outlet": row["outlet"],
-            **_change(row),
+            **change_from_row(row),
             "headline_before": row["headline_before"],
             "headline_after": row["headline_after"],
         }
@@ -124,7 +127,7 @@ def version_pair(
     return article, pair[0], pair[1]
 
 
-def _change(row: dict) -> dict:
+def change_from_row(row: dict) -> dict:
     return {
         "id": row["id"],
         "from_version": row["from_version"],
@@ -136,6 +139,7 @@ def _change(row: dict) -> dict:
         "similarity": row["similarity"],
         "rewritten": bool(row["rewritten"]),
         "reverts_to": row["reverts_to"],
+        "flip_flop": row["reverts_to"] is not None,
         "reextraction": bool(row["reextraction"]),
     }
 
@@ -143,8 +147,8 @@ def _change(row: dict) -> dict:
 def latest_raw(db: sqlite_utils.Database, article_id: int) -> dict | None:
     """The latest version of an article with its raw HTML decompressed (for re-extraction)."""
     row = next(db.query(
-        "SELECT number, first_seen, source_url, encoding, extractor_version, raw_html FROM versions "
-        "WHERE article_id = ? ORDER BY number DESC LIMIT 1",
+        "SELECT v.number, v.first_seen, v.source_url, v.encoding, v.extractor_version, v.raw_html, a.outlet "
+        "FROM versions v JOIN articles a ON a.id = v.article_id WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1",
         [article_id],
     ), None)
     if row is not None:
@@ -160,3 +164,37 @@ def article_ids(db: sqlite_utils.Database) -> Iterator[int]:
     ).fetchall():
         yield from (row[0] for row in rows)
         last_id = rows[-1][0]
+
+
+def status(db: sqlite_utils.Database, *, failures: int = 10) -> dict:
+    """Counts per outlet, totals, the next due check and the most recent failed checks."""
+    outlets = [
+        dict(row) for row in db.query(
+            "SELECT outlet, count(*) AS articles, sum(state = 'active') AS active, "
+            "sum(state = 'removed') AS removed, sum(state = 'retired') AS retired, "
+            "max(last_checked_at) AS last_check, min(next_check_at) AS next_check "
+            "FROM articles GROUP BY outlet ORDER BY outlet"
+        )
+    ]
+    one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731 - a local shorthand for counts
+    recent = [
+        dict(row) for row in db.query(
+            "SELECT a.url, c.checked_at, c.status, c.error FROM checks c JOIN articles a ON a.id = c.article_id "
+            "WHERE c.outcome = 'error' ORDER BY c.id DESC LIMIT ?", [failures]
+        )
+    ]
+    discovered = {row[0]: row[1] for row in db.execute(
+        "SELECT outlet, max(last_checked_at) FROM sources GROUP BY outlet")}
+    for row in outlets:
+        row["last_discovery"] = discovered.get(row["outlet"])
+    return {
+        "outlets": outlets,
+        "failing_sources": [asdict(failure) for failure in sources.failing_sources(db)],
+        "articles": one("SELECT count(*) FROM articles"),
+        "versions": one("SELECT count(*) FROM versions"),
+        "changes": one("SELECT count(*) FROM changes WHERE reextraction = 0"),
+        "checks": one("SELECT count(*) FROM checks"),
+        "last_check": one("SELECT max(checked_at) FROM checks"),
+        "next_check": one("SELECT min(next_check_at) FROM articles WHERE state IN ('active', 'removed')"),
+        "recent_failures": recent,
+    }

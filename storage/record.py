@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from storage import outbox
 from storage.articles import add_alias
-from storage.differ import Content, compare
+from storage.differ import ChangeSummary, Content, compare
 
 #: Consecutive 404/410 answers before an article counts as removed: one 404 is often a CMS
 #: hiccup during a republish, two in a row on separate checks is a decision.
@@ -243,10 +244,12 @@ def _insert_version(
 
 def _insert_change(
     db: sqlite_utils.Database, article_id: int, from_version: int | None, to_version: int | None,
-    kinds: tuple[str, ...], detected_at: str, summary=None, *, reverts_to: int | None = None,
+    kinds: tuple[str, ...], detected_at: str, summary: ChangeSummary | None = None, *, reverts_to: int | None = None,
     reextraction: bool = False,
 ) -> int:
-    return db.execute(
+    """Insert a change; an outlet's change (not a re-extraction) also enters the alert outbox in
+    this same transaction, so no crash can leave a change that alerts never hear of."""
+    change_id = db.execute(
         "INSERT INTO changes (article_id, from_version, to_version, kinds, detected_at, words_added, "
         "words_removed, similarity, rewritten, reverts_to, reextraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -256,6 +259,9 @@ def _insert_change(
             reverts_to, int(reextraction),
         ],
     ).lastrowid
+    if not reextraction:
+        outbox.enqueue(db, change_id, detected_at)
+    return change_id
 
 
 def _seen_again(

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.receivers import Mailbox, Webhook
+
 REDLINE = Path(sys.executable).with_name("redline")
 
 
@@ -123,3 +125,21 @@ class Redline:
 @pytest.fixture
 def redline(tmp_path: Path) -> Redline:
     return Redline(tmp_path / "redline.db")
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    """A JSON webhook receiver on 127.0.0.1 (see tests/receivers.py)."""
+    hook = Webhook()
+    yield hook
+    hook.release()
+    hook.stop()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """An SMTP server on 127.0.0.1 (aiosmtpd)."""
+    box = Mailbox()
+    box.controller.start()
+    yield box
+    box.controller.stop()

@@ -243,3 +243,17 @@ def test_robots_txt_holds_for_every_concurrent_request(site, redline):
     out = redline("crawl", "--once", "--all").stdout
     assert "2 new version, 6 error" in out
     assert not any(path.startswith("/private/") for path, _ in site.requests)
+
+
+def test_outlet_selectors_from_the_config_apply(site, redline, tmp_path):
+    page = article_page(STORY_HEADLINE, STORY).replace(
+        "<h1>", '<p class="editor-note">Editor\'s note: this story is updated as the session goes on.</p><h1>')
+    url = site.set("/sel", page)
+    config = tmp_path / "redline.toml"
+    config.write_text('[[outlets]]\nname = "Daily"\n[outlets.selectors]\ndrop = [".editor-note", ".byline"]\n')
+    redline("--config", str(config), "track", "--outlet", "Daily", url)
+    redline("--config", str(config), "crawl", "--once", "--all")
+    [version] = redline("history", url, "--json").json()["versions"]
+    assert "Editor's note" not in version["body"] and version["byline"] == ""
+    bad = redline("--config", str(config), "track", "--outlet", "Nope", url, check=False)
+    assert bad.returncode == 2 and "'Nope' is not an outlet" in bad.stderr

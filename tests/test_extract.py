@@ -7,8 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from crawler.extract import EXTRACTOR_VERSION, Article, Selectors, extract
-from crawler.extract.normalize import clean_text, join_paragraphs
+from crawler.extract import EXTRACTOR_VERSION, Article, Selectors, extract, vote
+from crawler.extract.blocks import Block
+from crawler.extract.normalize import clean_text, join_paragraphs, squash
 from redline.errors import ExtractionError
 
 URL = "https://news.example.org/world/2024/05/01/port-strike"
@@ -316,3 +317,103 @@ def test_reworded_headline_visible() -> None:
     changed = extract(render(headline="Port strike enters third day as talks stall"), URL)
     assert changed.headline == "Port strike enters third day as talks stall"
     assert replace(changed, headline=base.headline) == base
+
+
+# --- general mechanisms (issue 7) ------------------------------------------------------------------
+
+
+def _page(inner: str, head: str = "") -> str:
+    return (f"<html lang='en'><head><meta charset='utf-8'><title>{HEADLINE}</title>{head}</head><body>"
+            f"<nav><a href='/'>Home</a> <a href='/world'>World</a></nav><main><article>"
+            f"<h1>{HEADLINE}</h1>{inner}</article></main><footer>© Example</footer></body></html>")
+
+
+def _paragraphs(items: list[str]) -> str:
+    return "".join(f"<p>{p}</p>" for p in items)
+
+
+def test_table_rows_are_one_block_each_whatever_their_class() -> None:
+    rows = "".join(f'<tr class="oddrow player-{n}"><td class="sortcell">{n}</td><td><a href="/d/{n}">'
+                   f"Driver {n}</a></td><td>{5000 - n}</td><td>{6 - n}</td><td>{10 + n}</td></tr>"
+                   for n in range(1, 6))
+    html = _page(_paragraphs(PARAGRAPHS[:2]) + f"<table><tbody>{rows}</tbody></table>"
+                 + _paragraphs(PARAGRAPHS[2:]))
+    body = extract(html, URL).body.split("\n\n")
+    assert "1 Driver 1 4999 5 11" in body
+    assert "5 Driver 5 4995 1 15" in body
+
+
+def test_link_showing_its_url_is_a_citation_not_navigation() -> None:
+    html = _page(_paragraphs(PARAGRAPHS[:2]) + '<p><a href="http://amzn.to/2iJFhRj">http://amzn.to/2iJFhRj</a></p>'
+                 + '<p><a href="/other">Ferry operators warn of delays</a></p>' + _paragraphs(PARAGRAPHS[2:]))
+    body = extract(html, URL).body
+    assert "http://amzn.to/2iJFhRj" in body
+    assert "Ferry operators" not in body
+
+
+def test_date_lines_dropped_dates_in_sentences_kept() -> None:
+    sentence = "The vote was held on <time datetime='2024-05-01'>1 May</time> after a long debate in the chamber."
+    html = _page('<div><time datetime="2024-05-01T10:05">1 May 2024, 10:05</time></div>'
+                 '<span itemprop="datePublished">Friday, 3 May 2024</span>'
+                 + _paragraphs([*PARAGRAPHS[:2], sentence, *PARAGRAPHS[2:]]))
+    body = extract(html, URL).body
+    assert "10:05" not in body and "Friday" not in body
+    assert "held on 1 May after" in body
+
+
+def test_repeated_widget_dropped_standfirst_kept_once() -> None:
+    widget = "<div><div>Be the first to know!</div><div>Get our deals texted right to your phone.</div></div>"
+    html = _page(f"<h2>{PARAGRAPHS[0]}</h2>" + _paragraphs(PARAGRAPHS[:2]) + widget
+                 + _paragraphs(PARAGRAPHS[2:4]) + widget + _paragraphs(PARAGRAPHS[4:]))
+    article = extract(html, URL)
+    assert article.body == expected_body()
+
+
+def _blocks(texts: list[str]) -> list[Block]:
+    return [Block(t, squash(t), 0, "h3" if len(t) < 40 else "p", len(t) < 40) for t in texts]
+
+
+def test_recommendation_heading_ends_what_one_voter_adds() -> None:
+    story = [p + " " + p for p in PARAGRAPHS[:3]]  # long prose: one vote is enough on its own
+    # The voters share nothing: one kept the story, the other the teasers under the heading.
+    with_heading = _blocks([story[0], "You may also like...", story[1], story[2]])
+    assert vote.consensus(with_heading, [1, 1, 1, 1], 2, "") == [0]
+    plain_heading = _blocks([story[0], "What happens next", story[1], story[2]])
+    assert vote.consensus(plain_heading, [1, 1, 1, 1], 2, "") == [0, 2, 3]
+    # Where both voters back the blocks after the heading, they are the story.
+    assert vote.consensus(with_heading, [2, 0, 2, 2], 2, "") == [0, 2, 3]
+
+
+def test_repeats_kept_only_when_the_voters_back_them() -> None:
+    texts = ["Sign up for deals", PARAGRAPHS[0], "Sign up for deals", PARAGRAPHS[1], PARAGRAPHS[0]]
+    blocks = _blocks(texts)
+    # Twice and backed: a standfirst restating a paragraph, kept once (where it stands in the text).
+    assert vote.drop_repeats([0, 1, 2, 3, 4], blocks, [0, 2, 1, 2, 2], 2) == [3, 4]
+    question = "What inspired you?"
+    series = _blocks([question, PARAGRAPHS[0], question, PARAGRAPHS[1], question, PARAGRAPHS[2]])
+    assert vote.drop_repeats(list(range(6)), series, [2] * 6, 2) == list(range(6))
+
+
+def test_stale_json_ld_body_does_not_hide_a_visible_correction() -> None:
+    correction = ("Correction: an earlier version of this article misstated the number of ships "
+                  "waiting outside the harbour.")
+    ld = ('<script type="application/ld+json">' + json.dumps({
+        "@type": "NewsArticle", "headline": HEADLINE, "articleBody": "\n".join(PARAGRAPHS)}) + "</script>")
+    article = extract(_page(_paragraphs([*PARAGRAPHS, correction]), head=ld), URL)
+    assert article.method == "json-ld"
+    assert article.body == expected_body([*PARAGRAPHS, correction])
+
+
+def test_generated_class_names_do_not_move_the_article() -> None:
+    base = extract(render(), URL)
+    hashed = render().replace('class="para"', 'class="para css-9f3a1b"').replace('<main>', '<main class="x7d2e4f1">')
+    assert extract(hashed, URL) == base
+
+
+def test_visible_headline_reworded_before_the_metadata() -> None:
+    reworded = "Dockworkers strike shuts the northern port for a fourth day, union says"
+    html = render().replace(f'<h1 class="headline">{HEADLINE}</h1>', f'<h1 class="headline">{reworded}</h1>')
+    assert extract(html, URL).headline == reworded
+    masthead = render().replace(f'<h1 class="headline">{HEADLINE}</h1>',
+                                f"<h1>The Example Times: {HEADLINE}</h1>")
+    assert extract(masthead, URL).headline == HEADLINE

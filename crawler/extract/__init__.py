@@ -46,7 +46,7 @@ __all__ = ["EXTRACTOR_VERSION", "Article", "Selectors", "extract"]
 
 #: Bump whenever the output for some page may change (the differ re-baselines on a bump
 #: instead of reporting extractor changes as edits).
-EXTRACTOR_VERSION = "2025.1"
+EXTRACTOR_VERSION = "2025.2"
 
 #: Method names an :class:`Article` may carry.
 METHODS = ("selectors", "json-ld", "consensus", "trafilatura", "readability", "json-ld-text")
@@ -193,13 +193,14 @@ def _general(tree: HtmlElement, page: structured.PageMeta, url: str,
     all_blocks = blocks_mod.segment(body_element if body_element is not None else tree)
     traf = fallback.trafilatura_text(tree, url)
     read = fallback.readability_text(tree, url)  # last: readability prunes hidden nodes in place
-    chosen = vote.consensus(all_blocks, (traf, read), headline_key)
+    votes = vote.count_votes(all_blocks, (traf, read))
+    needed = bool(traf) + bool(read)
+    chosen = vote.consensus(all_blocks, votes, needed, headline_key)
     method = "consensus" if traf and read else ("trafilatura" if traf else "readability")
     if page.ld_body:
-        reference = sum(len(vote.tokens(b.text)) for b in chosen)
-        structured_blocks = vote.from_structured(all_blocks, page.ld_body, reference, headline_key)
-        if structured_blocks:
-            return [b.text for b in structured_blocks], "json-ld"
-        if not chosen:
+        structured_chosen = vote.from_structured(all_blocks, page.ld_body, chosen, headline_key)
+        if structured_chosen:
+            chosen, method = structured_chosen, "json-ld"
+        elif not chosen:
             return split_paragraphs(page.ld_body), "json-ld-text"
-    return [b.text for b in chosen], method
+    return [all_blocks[i].text for i in vote.drop_repeats(chosen, all_blocks, votes, needed)], method

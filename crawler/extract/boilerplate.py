@@ -13,6 +13,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from . import rules
+from .normalize import clean_text, collapse_spaces, squash, text_size
 
 
 def attr_words(element: HtmlElement) -> set[str]:
@@ -28,8 +29,10 @@ def is_furniture(element: HtmlElement) -> bool:
     """Tag or class/id says navigation, promotion, sharing, captions or metadata."""
     if element.tag in rules.FURNITURE_TAGS:
         return True
-    if element.tag in rules.NEVER_FURNITURE_TAGS:
+    if element.tag in rules.NEVER_FURNITURE_TAGS or element.tag in rules.TABLE_PART_TAGS:
         return False
+    if (element.get("itemprop") or "").strip().lower() in rules.DATE_ITEMPROPS:
+        return True
     if element.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
         return True
     return not rules.BOILERPLATE_WORDS.isdisjoint(attr_words(element))
@@ -78,6 +81,10 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
     etree.strip_elements(tree, *rules.DROP_TAGS, with_tail=False)
     for element in rules.HIDDEN(tree):
         drop(element)
+    _drop_date_lines(tree)
+    _drop_loose_lines(tree)
+    _collapse_whitespace(tree)
+    _drop_generated_classes(tree)
     body = tree.find("body")
     root = body if body is not None else tree
     total = max(len(root.text_content()), 1)
@@ -93,6 +100,70 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
     return tree
 
 
+def _drop_generated_classes(tree: HtmlElement) -> None:
+    """Remove generated class tokens (``css-1x2y3z``, ``x3f9e21``) before the voters run.
+
+    Build tools re-hash them on every deploy; they carry no meaning, yet the voters score
+    elements by their classes, and a deploy must not move what they keep.
+    """
+    for element in tree.xpath("//*[@class]"):
+        words = [w for w in element.get("class").split() if not rules.GENERATED_CLASS.search(w)]
+        if words:
+            element.set("class", " ".join(words))
+        else:
+            del element.attrib["class"]
+
+
+def _collapse_whitespace(tree: HtmlElement) -> None:
+    """Collapse whitespace in every text node before the voters run.
+
+    Re-wrapped lines and indentation are markup, yet the voters' length thresholds count them:
+    a template re-serialised with other line breaks must not move their decisions.
+    """
+    for element in tree.iter():
+        if element.text:
+            element.text = collapse_spaces(element.text)
+        if element.tail:
+            element.tail = collapse_spaces(element.tail)
+
+
+def _drop_loose_lines(tree: HtmlElement) -> None:
+    """Drop leaf lines that are a furniture phrase or only navigation links, before the voters run.
+
+    trafilatura and readability decide where an article ends partly from the lines around it;
+    when those lines rotate (a "Read more: <other story>" link, a newsletter pitch) their
+    decision can flip between fetches.  Lines redline would never keep are removed first, so
+    churn cannot move the voters.
+    """
+    for element in list(tree.iter(*rules.LINE_TAGS)):
+        if any(child.tag in rules.BLOCK_TAGS for child in element.iterdescendants()):
+            continue
+        text = element.text_content()
+        if is_boilerplate_text(clean_text(text)) or _only_links(element, text):
+            drop(element)
+
+
+def _only_links(element: HtmlElement, text: str) -> bool:
+    size = len(text.strip())
+    if not size:
+        return False
+    linked = sum(len(a.text_content().strip()) for a in element.iter("a")
+                 if not rules.URL_TEXT.match(a.text_content().strip()))
+    return linked >= rules.LINK_ONLY_SHARE * size
+
+
+def _drop_date_lines(tree: HtmlElement) -> None:
+    """Drop ``<time>`` elements that are a whole line ("1 May 2024, 10:05", "Обновлено 12:45").
+
+    Such a line is the page's clock, re-rendered on every update; a ``<time>`` inside a sentence
+    ("on <time>Monday</time>") is article text and stays.
+    """
+    for element in list(tree.iter("time")):
+        parent = element.getparent()
+        if parent is not None and squash(parent.text_content()) == squash(element.text_content()):
+            drop(element)
+
+
 def is_boilerplate_text(text: str) -> bool:
     """A short block that is only a label or call to action ("Читайте также", "Advertisement")."""
-    return len(text) <= rules.PHRASE_MAX_CHARS and rules.BOILERPLATE_PHRASE.match(text) is not None
+    return text_size(text) <= rules.PHRASE_MAX_CHARS and rules.BOILERPLATE_PHRASE.match(text) is not None

@@ -38,6 +38,11 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def collapse_spaces(text: str) -> str:
+    """Every run of whitespace (any Unicode space) as one ASCII space; nothing else touched."""
+    return _SPACES.sub(" ", text)
+
+
 def join_paragraphs(paragraphs: Iterable[str]) -> str:
     """Paragraphs cleaned, empties dropped, joined by exactly one blank line."""
     cleaned = (clean_text(p) for p in paragraphs)
@@ -49,10 +54,25 @@ def split_paragraphs(text: str) -> list[str]:
     return [p for p in (clean_text(line) for line in re.split(r"\n|\r|\u2029", text)) if p]
 
 
-def squash(text: str) -> str:
-    """A comparison key: case-folded with all whitespace removed.
+#: Ideographs, kana and Hangul carry about a word each: a Chinese sentence of 40 characters says
+#: what an English one says in ~120.  Length thresholds are in Latin-equivalent characters.
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+WIDE_CHAR_WEIGHT = 3
 
-    Extractors disagree about spaces at inline-tag boundaries (``foo<b>bar</b>``); comparing
-    squashed keys makes block/candidate matching insensitive to that.
+
+def text_size(text: str) -> int:
+    """Length in Latin-equivalent characters (each CJK/Hangul character counts ``WIDE_CHAR_WEIGHT``)."""
+    return len(text) + (WIDE_CHAR_WEIGHT - 1) * len(_WIDE.findall(text))
+
+
+#: Removed from comparison keys with the whitespace: text outputs draw table cells as "| a | b |".
+_CELL_RULES = str.maketrans("", "", "|")
+
+
+def squash(text: str) -> str:
+    """A comparison key: case-folded with all whitespace (and cell rules ``|``) removed.
+
+    Extractors disagree about spaces at inline-tag boundaries (``foo<b>bar</b>``) and about how
+    to draw table cells; comparing squashed keys makes block/candidate matching blind to both.
     """
-    return _SPACES.sub("", clean_text(text).casefold())
+    return _SPACES.sub("", clean_text(text).casefold()).translate(_CELL_RULES)

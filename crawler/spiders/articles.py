@@ -8,7 +8,7 @@ this spider stays a thin, testable layer over Scrapy's downloader.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 import scrapy
@@ -30,16 +30,25 @@ from storage.clock import now_iso
 
 
 class ArticleSpider(scrapy.Spider):
-    """Fetches the articles in ``targets`` (an iterable of :class:`FetchTarget`, consumed lazily)."""
+    """Fetches the articles in ``targets`` (an iterable of :class:`FetchTarget`, consumed lazily).
+
+    ``should_stop`` is asked before each new request: when it says yes, no more are started and
+    the crawl ends once the fetches in flight are recorded (a graceful stop that Scrapy's own
+    crawler stop cannot be trusted with, see scheduler/daemon.py).
+    """
 
     name = "articles"
 
-    def __init__(self, targets: Iterable[FetchTarget] = (), **kwargs: Any) -> None:
+    def __init__(self, targets: Iterable[FetchTarget] = (), should_stop: Callable[[], bool] = lambda: False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.targets = targets
+        self.should_stop = should_stop
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for target in self.targets:
+            if self.should_stop():
+                return
             headers = {}
             if target.etag:
                 headers["If-None-Match"] = target.etag
@@ -62,6 +71,7 @@ class ArticleSpider(scrapy.Spider):
             url=target.url,
             checked_at=response.meta["checked_at"],
             previous_digest=target.raw_digest,
+            outlet=target.outlet,
             final_url=response.url,
             status=response.status,
             duration_ms=round(response.meta.get("download_latency", 0) * 1000),
@@ -79,6 +89,7 @@ class ArticleSpider(scrapy.Spider):
             url=target.url,
             checked_at=request.meta["checked_at"],
             previous_digest=target.raw_digest,
+            outlet=target.outlet,
             error=describe_failure(failure, self.settings.getint("DOWNLOAD_MAXSIZE")),
         )
 

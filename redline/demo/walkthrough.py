@@ -1,66 +1,98 @@
-"""``redline demo``: the real crawler against a simulated outlet, with changes shown as they happen.
+"""``redline demo``: the real daemon against a simulated outlet, with changes shown as they happen.
 
 The outlet (:mod:`redline.demo.outlet`) serves pages that churn on every request and follows a
-fixed script of edits and a removal. Each round runs the real ``redline crawl --once --all``
-command against it, exactly as a user's cron job would, then advances the script; new changes
-are printed as soon as they are in the database. Churn alone must never show up here.
+fixed script of publications, edits and removals. The demo runs the same :class:`Daemon` as
+``redline run`` — discovery from the outlet's feed, sitemap and section page, rechecks by the
+back-off policy — only with a schedule compressed from hours into seconds. New changes are
+printed as soon as they are committed; churn alone must never show up.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from redline.config import Config, Outlet
 from redline.demo.outlet import SimulatedOutlet
-from storage import articles, queries
+from scheduler.daemon import Daemon
+from scheduler.lock import exclusive
+from storage import queries
 from storage.db import open_database
 
-#: Rounds keep going until the script is done and this many quiet rounds followed (so the second
-#: 404 of a pulled article is seen), or until the duration runs out.
-QUIET_ROUNDS_AFTER_SCRIPT = 2
+#: The demo's recheck policy: every article is "fresh", so it is looked at every 2 seconds
+#: (instead of every 15 minutes), and a pulled story's second 404 follows within seconds.
+DEMO_SCHEDULE = {"fresh": 2.0, "day": 2.0, "week": 2.0, "month": 2.0, "later": 2.0}
+#: Seconds between the outlet's scripted steps: long enough for two rechecks of every article.
+STEP_EVERY = 4.0
+#: Seconds between discovery passes over the outlet's feed, sitemap and section page.
+DISCOVER_EVERY = 3.0
+#: The demo crawls 127.0.0.1 only, so it needs no politeness delay.
+LOCAL_CRAWL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
 
 
 def run_demo(db_path: Path, duration: float, say: Callable[[str], None]) -> int:
-    """Run the demo for at most ``duration`` seconds; returns the number of changes detected."""
-    deadline = time.monotonic() + duration
-    db = open_database(db_path)
-    seen_change = max((c["id"] for c in queries.changes(db)), default=0)
-    detected = 0
+    """Run the demo for ``duration`` seconds; returns the number of changes detected."""
+    for chatty in ("redline.crawl", "redline.discover"):  # a line per fetch and per discovery pass is too much
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     with SimulatedOutlet() as outlet:
-        say(f"simulated outlet {outlet.name!r} at {outlet.base_url} ({len(outlet.article_urls())} articles)")
-        articles.track(db, outlet.article_urls())
-        quiet = 0
-        round_number = 0
-        while time.monotonic() < deadline and quiet <= QUIET_ROUNDS_AFTER_SCRIPT:
-            round_number += 1
-            say(f"round {round_number}: {_crawl(db_path)}")
-            for change in queries.changes(db, after_id=seen_change):
-                seen_change = change["id"]
-                detected += 1
-                say(_describe(change))
-            events = outlet.step()
-            for event in events:
-                say(f"  outlet: {event.kind} {event.url} {event.detail}".rstrip())
-            quiet = quiet + 1 if not events and outlet.steps_left() == 0 else 0
-            articles.track(db, outlet.article_urls())
-    db.close()
-    return detected
+        say(f"simulated outlet {outlet.name!r} at {outlet.base_url} ({len(outlet.article_urls())} articles); "
+            f"its pages change on every request, and its script edits and pulls stories every {STEP_EVERY:.0f} s")
+        config = Config(
+            outlets=(Outlet(
+                name=outlet.name, feeds=(outlet.feed_url,), sitemaps=(outlet.sitemap_url,),
+                sections=(outlet.section_url,), article_pattern=outlet.article_pattern,
+                discover_every=DISCOVER_EVERY,
+            ),),
+            schedule=DEMO_SCHEDULE,
+        )
+        daemon = Daemon(str(db_path), config, overrides=LOCAL_CRAWL, status_every=10.0)
+        watcher = _ChangeWatcher(db_path, say)
+        daemon.extra_jobs.append(lambda scheduler: _add_demo_jobs(scheduler, daemon, outlet, watcher, duration, say))
+        open_database(db_path).close()
+        with exclusive(db_path, "the demo"):
+            daemon.run()
+        watcher.poll()
+    return watcher.detected
 
 
-def _crawl(db_path: Path) -> str:
-    """One real crawl, the way cron runs it (a separate process each time); returns its summary."""
-    done = subprocess.run(
-        [sys.executable, "-m", "redline", "--db", str(db_path), "crawl", "--once", "--all",
-         "--delay", "0", "--concurrency", "4"],
-        check=True, capture_output=True, text=True,
-    )
-    return done.stdout.strip()
+class _ChangeWatcher:
+    """Prints changes committed since the last look."""
+
+    def __init__(self, db_path: Path, say: Callable[[str], None]) -> None:
+        self.db_path = db_path
+        self.say = say
+        self.detected = 0
+        db = open_database(db_path)
+        self.last_id = max((change["id"] for change in queries.changes(db)), default=0)
+        db.close()
+
+    def poll(self) -> None:
+        db = open_database(self.db_path)
+        try:
+            for change in queries.changes(db, after_id=self.last_id):
+                self.last_id = change["id"]
+                self.detected += 1
+                self.say(describe(change))
+        finally:
+            db.close()
 
 
-def _describe(change: dict) -> str:
+def _add_demo_jobs(scheduler: AsyncIOScheduler, daemon: Daemon, outlet: SimulatedOutlet,
+                   watcher: _ChangeWatcher, duration: float, say: Callable[[str], None]) -> None:
+    def step() -> None:
+        for event in outlet.step():
+            say(f"  outlet: {event.kind} {event.url} {event.detail}".rstrip())
+
+    scheduler.add_job(step, "interval", seconds=STEP_EVERY, id="demo:outlet-script", max_instances=1)
+    scheduler.add_job(watcher.poll, "interval", seconds=1.0, id="demo:print-changes", max_instances=1, coalesce=True)
+    scheduler.add_job(daemon.request_stop, "interval", seconds=duration, id="demo:stop")
+
+
+def describe(change: dict) -> str:
+    """One change as the demo prints it."""
     kinds = ", ".join(change["kinds"])
     if change["reverts_to"]:
         kinds += f" (back to version {change['reverts_to']})"

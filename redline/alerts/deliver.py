@@ -1,0 +1,165 @@
+"""One delivery pass over the outbox: route new changes, seal messages, try each due delivery once.
+
+:func:`deliver_due` is what ``redline alerts send``, the end of ``redline crawl --once`` and the
+daemon call. Every step commits on its own, so a pass can be killed anywhere:
+
+- killed while routing or sealing: the transaction rolls back and the next pass redoes it;
+- killed mid-send: the delivery was claimed first (its next attempt pushed past the back-off),
+  so it is sent again after the back-off under the same idempotency key;
+- after a confirmed send the ``sent`` state is committed at once, before anything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlite_utils
+
+from redline.alerts import message, rules, sender
+from redline.config import Config
+from storage import outbox
+from storage.clock import now_iso, parse_iso, to_iso
+from storage.db import open_database, translate_errors
+
+log = logging.getLogger("redline.alerts")
+
+#: First wait after a failed attempt, doubled per attempt up to MAX_BACKOFF_S: 30 s rides out a
+#: webhook's restart without hammering it. ``REDLINE_ALERT_BACKOFF_S`` changes it (tests use 1 s).
+BACKOFF_S = float(os.environ.get("REDLINE_ALERT_BACKOFF_S", "30"))
+
+#: Longest wait between attempts: an outage of a day costs ~24 attempts, and a receiver that
+#: comes back hears from redline within the hour.
+MAX_BACKOFF_S = 3600.0
+
+
+@dataclass
+class DeliveryReport:
+    """What one pass did; ``deferred`` deliveries were due but the time budget ran out."""
+
+    routed: int = 0
+    queued: int = 0
+    sent: int = 0
+    retrying: int = 0
+    gave_up: int = 0
+    deferred: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the pass found anything to do."""
+        return any((self.routed, self.queued, self.sent, self.retrying, self.gave_up, self.deferred))
+
+    def summary(self) -> str:
+        """``alerts: 2 sent, 1 failed (will retry)``: the counts that are not zero."""
+        parts = [(self.sent, "sent"), (self.retrying, "failed (will retry)"), (self.gave_up, "failed (gave up)"),
+                 (self.deferred, "left for the next run")]
+        shown = [f"{count} {what}" for count, what in parts if count]
+        return f"alerts: {', '.join(shown) if shown else 'nothing to send'}"
+
+
+def deliver_due(db_path: str, config: Config, *, time_budget: float) -> DeliveryReport:
+    """Route, seal and make one attempt per due delivery, starting no attempt after ``time_budget``
+    seconds (one already started runs to its own timeout: 4 s for webhooks, 15 s for email).
+
+    Opens its own connection, so it is safe to call from a worker thread. Without any
+    ``[[alerts]]`` rule the outbox is left alone: changes wait for rules (see :func:`_route`).
+    """
+    deadline = time.monotonic() + time_budget
+    report = DeliveryReport()
+    db = open_database(db_path, create=False)
+    try:
+        with translate_errors(db_path):
+            known = rules.targets(config)
+            _route(db, config, known, report)
+            _seal(db, report)
+            for delivery in outbox.due(db, now_iso()):
+                if time.monotonic() >= deadline:
+                    report.deferred += 1
+                else:
+                    _attempt(db, delivery, known, report)
+    finally:
+        db.close()
+    return report
+
+
+def _route(db: sqlite_utils.Database, config: Config, known: dict[str, rules.Target],
+           report: DeliveryReport) -> None:
+    """Match every unrouted change against today's rules. With no rule configured the changes
+    are left waiting (a missing config file must not drop alerts); see ``rules.STALE_AFTER_S``."""
+    if not config.alerts:
+        return
+    while ids := outbox.unrouted(db):
+        now = now_iso()
+        changes = outbox.change_details(db, ids)
+        items = [item for change in changes for item in rules.items_for(config, change, known, now)]
+        outbox.route(db, ids, items, now)
+        report.routed += len(ids)
+
+
+def _seal(db: sqlite_utils.Database, report: DeliveryReport) -> None:
+    """Turn open items into messages: each at once, or a digest when its window has passed."""
+    now = now_iso()
+    groups: dict[tuple[str, float | None], list[dict]] = {}
+    for item in outbox.open_items(db):
+        groups.setdefault((item["target"], item["digest_seconds"]), []).append(item)
+    for (target, window), items in groups.items():
+        if window is None:
+            batches = [[item] for item in items]
+        elif parse_iso(items[0]["created_at"]) + timedelta(seconds=window) <= parse_iso(now):
+            batches = [items]
+        else:
+            continue
+        for batch in batches:
+            changes = outbox.change_details(db, [item["change_id"] for item in batch])
+            if not changes:
+                continue
+            title, body = message.digest(changes)
+            give_up = max(item["give_up_seconds"] for item in batch)
+            sealed = outbox.NewDelivery(
+                key=f"redline-{uuid.uuid4()}", target=target, target_label=batch[0]["target_label"],
+                rule=batch[0]["rule"], title=title, body=body, give_up_seconds=give_up,
+                item_ids=tuple(item["id"] for item in batch),
+            )
+            report.queued += outbox.seal(db, sealed, now, _later(now, give_up))
+
+
+def _attempt(db: sqlite_utils.Database, delivery: dict, known: dict[str, rules.Target],
+             report: DeliveryReport) -> None:
+    now = now_iso()
+    if not outbox.claim(db, delivery["id"], now, _later(now, backoff(delivery["attempts"] + 1))):
+        return  # another sender took it
+    target = known.get(delivery["target"])
+    if target is None:
+        error: str | None = "its notify URL is no longer in the configuration"
+    else:
+        error = sender.send(target.url, delivery["key"], delivery["title"], delivery["body"])
+    if error is None:
+        outbox.mark_sent(db, delivery["id"], now_iso())
+        report.sent += 1
+        log.info("alert %d sent to %s", delivery["id"], delivery["target_label"])
+        return
+    give_up = target is None or now_iso() >= delivery["give_up_at"]
+    outbox.mark_failed_attempt(db, delivery["id"], error, give_up=give_up)
+    report.errors.append(f"{delivery['target_label']}: {error}")
+    if give_up:
+        report.gave_up += 1
+        log.warning("alert %d to %s failed, giving up (`redline alerts retry` tries again): %s",
+                    delivery["id"], delivery["target_label"], error)
+    else:
+        report.retrying += 1
+        log.warning("alert %d to %s failed (attempt %d, will retry): %s",
+                    delivery["id"], delivery["target_label"], delivery["attempts"] + 1, error)
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait after the ``attempt``-th attempt (1-based) before the next one."""
+    return min(BACKOFF_S * 2 ** min(attempt - 1, 32), MAX_BACKOFF_S)  # 2**32: far past the cap, no overflow
+
+
+def _later(now: str, seconds: float) -> str:
+    return to_iso(parse_iso(now) + timedelta(seconds=seconds))

@@ -1,0 +1,48 @@
+"""What the global options decide (database, configuration), handed to every subcommand."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+
+import click
+import sqlite_utils
+
+from redline.config import Config
+from redline.config import load as load_config
+from redline.config import locate as locate_config
+from storage.db import open_database
+
+DEFAULT_DB = "redline.db"
+
+
+class Context:
+    """What the global options decide, handed to every subcommand.
+
+    The database is ``--db``, else ``$REDLINE_DB``, else ``db`` in the config file, else
+    ``./redline.db``; the config file is ``--config``, else ``$REDLINE_CONFIG``, else
+    ``./redline.toml`` when it exists. Both are resolved on first use.
+    """
+
+    def __init__(self, db_option: str | None, config_option: str | None) -> None:
+        self._db_option = db_option or os.environ.get("REDLINE_DB") or None
+        self._config_option = config_option
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(locate_config(self._config_option))
+
+    @cached_property
+    def db_path(self) -> str:
+        return self._db_option or str(self.config.db or DEFAULT_DB)
+
+    @property
+    def db_given(self) -> bool:
+        """True when the user chose a database (option, environment or config), not the default."""
+        return self.db_path != DEFAULT_DB
+
+    def open(self, *, create: bool = False) -> sqlite_utils.Database:
+        return open_database(self.db_path, create=create)
+
+
+pass_context = click.make_pass_decorator(Context)

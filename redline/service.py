@@ -1,0 +1,124 @@
+"""Commands that run redline as a service: ``init``, ``run`` and ``status``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from redline import logs, render
+from redline.context import Context, pass_context
+from redline.errors import UsageError
+from storage import queries
+
+EXAMPLE_CONFIG = '''\
+# redline configuration. Every section is optional; durations are written like 30s, 15m, 6h, 2d, 1w.
+# Check it with `redline status`; `redline run` refuses to start on a bad value and names it.
+
+db = "redline.db"                 # the SQLite file, relative to this file (--db and $REDLINE_DB win)
+# user_agent = "redline (newsroom of Example Weekly; +mailto:desk@example.org)"
+# delay = "1s"                    # pause between requests to one host (default 0.5s, AutoThrottle adapts it)
+# concurrency = 2                 # parallel requests per host
+# discover_every = "15m"          # how often outlets' feeds, sitemaps and sections are read
+
+# When to recheck an article, by its age (the time since it was first seen or last changed).
+# [schedule]
+# fresh = "15m"                   # under 3 hours
+# day = "1h"                      # under 24 hours
+# week = "6h"                     # under 7 days
+# month = "1d"                    # under 30 days
+# later = "1w"                    # after that, until stop_after
+# stop_after = "90d"              # then the article is retired
+
+# Alerts: any Apprise URL (email, Slack, Telegram, Matrix, ntfy, JSON webhooks …).
+# [[alerts]]
+# notify = ["mailtos://user:password@mail.example.org?to=desk@example.org", "json://127.0.0.1:9000/hook"]
+# kinds = ["headline", "body", "removed"]           # default: all (also byline, restored)
+# outlets = ["Example Daily"]                       # default: all, including URLs added with `track`
+# min_words = 3                                     # ignore body edits smaller than this
+# keywords = []                                     # only changes whose text mentions one of these
+# flip_flops = true                                 # false: skip A → B → A headline tests
+# digest = "1h"                                     # one message per interval instead of one per change
+
+# [[outlets]]
+# name = "Example Daily"
+# feeds = ["https://example.com/rss.xml"]            # RSS / Atom
+# sitemaps = ["https://example.com/news-sitemap.xml"] # incl. Google News sitemaps
+# sections = ["https://example.com/news/"]           # front/section pages to scan for links
+# article_pattern = "/news/\\\\d{4}/"                  # which links are articles (a regular expression)
+# language = "en"
+# delay = "2s"                                       # politeness for this outlet only
+# concurrency = 1
+# discover_every = "10m"
+# [outlets.selectors]                                # optional, when the general extractor needs help
+# headline = "h1.article-title"
+# body = "div.article-body"
+# drop = [".newsletter", ".related"]
+# [outlets.schedule]                                 # optional: this outlet's own recheck intervals
+# fresh = "5m"
+'''
+
+
+@click.command()
+@click.argument("path", default="redline.toml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path, force: bool) -> None:
+    """Write a commented example configuration file (default ./redline.toml).
+
+    \b
+    Examples:
+      redline init
+      redline init /etc/redline/redline.toml
+    """
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists: edit it, or pass --force to overwrite it")
+    try:
+        path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    click.echo(f"wrote {path}: add your outlets, then run `redline run` (or `redline crawl --once` from cron)")
+
+
+@click.command()
+@click.option("--log-json", is_flag=True, help="Log one JSON object per line (for journald, Loki, jq).")
+@pass_context
+def run(ctx: Context, log_json: bool) -> None:
+    """Run the daemon: discover articles of the configured outlets and recheck tracked
+    articles on an age-based back-off schedule until stopped (SIGTERM or Ctrl-C).
+
+    Only one redline process may work on a database at a time; a second one exits with a
+    message. A status line is logged every minute.
+
+    \b
+    Examples:
+      redline run
+      redline --config /etc/redline/redline.toml run --log-json
+    """
+    from scheduler.daemon import Daemon
+    from scheduler.lock import exclusive
+
+    from redline.alerts import validate_rules
+
+    logs.configure(json_lines=log_json)
+    config = ctx.config
+    validate_rules(config)
+    ctx.open(create=True).close()
+    with exclusive(ctx.db_path, "the daemon"):
+        Daemon(ctx.db_path, config).run()
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@pass_context
+def status(ctx: Context, as_json: bool) -> None:
+    """Show outlets, counts, the last and next checks, and recent failures.
+
+    \b
+    Examples:
+      redline status
+      redline --config redline.toml status --json
+    """
+    configured = [outlet.name for outlet in ctx.config.outlets]  # a bad config is reported first
+    summary = queries.status(ctx.open())
+    summary["configured_outlets"] = configured
+    render.emit(summary, as_json, render.status)

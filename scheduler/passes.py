@@ -1,0 +1,92 @@
+"""The two kinds of work redline schedules: discovering articles and rechecking due ones.
+
+Both the daemon's jobs and ``redline crawl --once`` are made of these passes, each a new crawler
+on the one long-lived :class:`AsyncCrawlerRunner`. ``crawl_once`` is the cron entry point: one
+discovery pass over the configured outlets, then every due recheck (or all, with ``--all``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.runner import crawl_settings, on_stop_signals, run_in_reactor, run_spider
+from crawler.spiders.articles import ArticleSpider
+from redline.config import Config, Outlet
+from storage import articles
+from storage.clock import now_iso
+from storage.db import open_database
+
+
+@dataclass
+class PassReport:
+    """What one pass did: checks by outcome, and discovered links (``new``/``known``)."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    discovered: Counter[str] = field(default_factory=Counter)
+    interrupted: bool = False
+
+
+async def discover(runner: Any, outlets: list[Outlet]) -> Counter[str]:
+    """One discovery crawl over ``outlets``' feeds, sitemaps and section pages."""
+    from crawler.spiders.discovery import DiscoverySpider
+
+    return await run_spider(runner, DiscoverySpider, "discovered", outlets=outlets)
+
+
+async def recheck(
+    runner: Any, db_path: str, *, check_all: bool = False, on_checked: Callable[[], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Counter[str]:
+    """Fetch every due article (every article with ``check_all``) once, unless told to stop."""
+    reader = open_database(db_path)
+    try:
+        targets = articles.fetch_targets(reader, due_before=None if check_all else now_iso())
+        return await run_spider(runner, ArticleSpider, "outcome", on_item=on_checked, targets=targets,
+                                should_stop=should_stop)
+    finally:
+        reader.close()
+
+
+def count_targets(db_path: str, *, check_all: bool) -> int:
+    """How many articles a recheck pass would fetch now (for a progress bar)."""
+    reader = open_database(db_path)
+    try:
+        return articles.count_targets(reader, due_before=None if check_all else now_iso())
+    finally:
+        reader.close()
+
+
+def crawl_once(
+    db_path: str, config: Config, *, check_all: bool, overrides: dict[str, Any] | None = None,
+    on_checked: Callable[[], None] | None = None,
+) -> PassReport:
+    """Discovery (when outlets are configured) then the due rechecks, in one reactor, then return.
+
+    The first SIGTERM/SIGINT ends the pass gracefully: no new fetches start, those in flight are
+    recorded (``interrupted``); a second signal cuts them off.
+    """
+    from scrapy.crawler import AsyncCrawlerRunner
+
+    async def main() -> PassReport:
+        runner = AsyncCrawlerRunner(crawl_settings(db_path, config, overrides))
+        report = PassReport()
+
+        def stop(signum: int) -> None:
+            if report.interrupted:           # a second signal: stop waiting for in-flight fetches
+                asyncio.ensure_future(runner.stop())
+            report.interrupted = True
+
+        on_stop_signals(stop)
+        if config.outlets:
+            report.discovered = await discover(runner, list(config.outlets))
+        if not report.interrupted:
+            report.outcomes = await recheck(runner, db_path, check_all=check_all, on_checked=on_checked,
+                                            should_stop=lambda: report.interrupted)
+        return report
+
+    return run_in_reactor(main)
+
