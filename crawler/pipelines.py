@@ -16,7 +16,6 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from crawler.decode import decode_html, is_html
-from crawler.extract import EXTRACTOR_VERSION, extract
 from crawler.items import DiscoveredLink, FetchedPage, SourceChecked
 from crawler.selectors import Selectors
 from crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX
@@ -68,7 +67,9 @@ class StoragePipeline:
         if stats.get_value(FATAL_ERROR_STAT):
             return item
         try:
-            with translate_errors(self.db_path):
+            # One transaction for the check and its next date (extraction inside _record happens
+            # before its first query, so no snapshot or lock is held while it runs).
+            with translate_errors(self.db_path), self.db.atomic():
                 result = self._record(self.db, item)
                 self._schedule(self.db, result.article_id, item.checked_at)
         except DatabaseError as exc:
@@ -121,7 +122,13 @@ class StoragePipeline:
 def extract_page(
     body: bytes, content_type: str | None, url: str, selectors: Selectors | None = None
 ) -> record.Extracted:
-    """Raw page bytes → the article as storage keeps it; ExtractionError when there is none."""
+    """Raw page bytes → the article as storage keeps it; ExtractionError when there is none.
+
+    The extraction stack (trafilatura, readability) is imported on first use: a pass that only
+    meets 304s and unchanged bytes never needs it.
+    """
+    from crawler.extract import EXTRACTOR_VERSION, extract
+
     if not body.strip():
         raise ExtractionError("empty response")
     if not is_html(body, content_type):

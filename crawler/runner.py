@@ -47,6 +47,10 @@ def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[s
         values["CONCURRENT_REQUESTS_PER_DOMAIN"] = config.concurrency
     values["DOWNLOAD_SLOTS"] = outlet_slots(config)
     values.update(overrides or {})
+    if values.get("DOWNLOAD_DELAY") == 0:
+        # "No delay" means no politeness at all (one's own or local servers): AutoThrottle would
+        # otherwise still space requests by latency, and only ever lengthens the delay on 304s.
+        values["AUTOTHROTTLE_ENABLED"] = False
     for key, value in values.items():
         settings.set(key, value, priority="cmdline")
     return settings

@@ -38,6 +38,11 @@ DOWNLOAD_DELAY = 0.5
 #: ±50% random variation around the delay, so requests do not arrive on a fixed beat.
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
+EXTENSIONS = {
+    # Scrapy's treats 304 as an error answer and only ever slows down on them (crawler/extensions.py).
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.extensions.AutoThrottle": 0,
+}
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
@@ -53,6 +58,9 @@ HTTPERROR_ALLOW_ALL = True
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
 }
+
+#: Scrapy re-reads each callback's source on every request to warn about generator return values.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,

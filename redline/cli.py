@@ -81,7 +81,8 @@ ALERT_BUDGET = 30.0
 @click.option("--once", is_flag=True, help="Run one pass and exit (for cron and scripts).")
 @click.option("--all", "check_all", is_flag=True, help="Recheck every tracked article, ignoring the schedule.")
 @click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
-              help="Pause between requests to one host (default 0.5, adapted by AutoThrottle).")
+              help="Pause between requests to one host (default 0.5, adapted by AutoThrottle; "
+                   "0 turns AutoThrottle off, for your own or local servers).")
 @click.option("--concurrency", type=click.IntRange(min=1), default=None, metavar="N",
               help="Parallel requests per host (default 2).")
 @pass_context

@@ -149,3 +149,30 @@ def test_reextraction_is_flagged_and_left_out_of_changes(db, article_id):
     [change] = queries.history(db, URL)["changes"]
     assert change["reextraction"] is True and change["kinds"] == ["body"]
     assert queries.latest_raw(db, article_id)["raw_html"] == b"<html>raw"
+
+
+def test_a_database_from_the_first_release_opens_upgraded_with_its_history(tmp_path):
+    """A file made by the first schema step only (before discovery, search and alerts) opens, is
+    upgraded in place, keeps its history, and its versions become searchable."""
+    import sqlite_utils
+
+    from storage import browse
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    MIGRATIONS.apply(old, stop_before="0002_discovery")
+    old.execute("INSERT INTO articles (id, url, added_at) VALUES (1, ?, '2026-01-01T00:00:00Z')", [URL])
+    old.execute("INSERT INTO aliases (url, article_id, kind, added_at) VALUES (?, 1, 'tracked', '2026-01-01T00:00:00Z')",
+                [URL])
+    old.execute(
+        "INSERT INTO versions (article_id, number, headline, byline, body, content_digest, first_seen, last_seen, "
+        "extractor_version) VALUES (1, 1, 'Mayor resigns', '', 'The mayor resigned on Monday.', 'd', "
+        "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'old')"
+    )
+    old.close()
+    db = open_database(path, create=False)
+    assert MIGRATIONS.pending(db) == []
+    assert queries.history(db, URL)["versions"][0]["headline"] == "Mayor resigns"
+    assert [hit["url"] for hit in browse.search(db, "resigned")] == [URL]
+    record.record_content(db, 1, _fetch("2026-11-25T10:00:00Z"), _article("Mayor stays"), b"x")
+    assert [c["kinds"] for c in queries.changes(db)] == [["headline", "body", "byline"]]

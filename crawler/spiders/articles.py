@@ -64,14 +64,9 @@ class ArticleSpider(scrapy.Spider):
             )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterable[FetchedPage]:
-        target: FetchTarget = response.meta["target"]
         header = response.headers.get
-        yield FetchedPage(
-            article_id=target.article_id,
-            url=target.url,
-            checked_at=response.meta["checked_at"],
-            previous_digest=target.raw_digest,
-            outlet=target.outlet,
+        yield _page(
+            response.meta,
             final_url=response.url,
             status=response.status,
             duration_ms=round(response.meta.get("download_latency", 0) * 1000),
@@ -83,15 +78,14 @@ class ArticleSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterable[FetchedPage]:
         request = failure.request  # type: ignore[attr-defined]
-        target: FetchTarget = request.meta["target"]
-        yield FetchedPage(
-            article_id=target.article_id,
-            url=target.url,
-            checked_at=request.meta["checked_at"],
-            previous_digest=target.raw_digest,
-            outlet=target.outlet,
-            error=describe_failure(failure, self.settings.getint("DOWNLOAD_MAXSIZE")),
-        )
+        yield _page(request.meta, error=describe_failure(failure, self.settings.getint("DOWNLOAD_MAXSIZE")))
+
+
+def _page(meta: dict[str, Any], **outcome: Any) -> FetchedPage:
+    """A FetchedPage for the target a request was made for, with what came of it."""
+    target: FetchTarget = meta["target"]
+    return FetchedPage(article_id=target.article_id, url=target.url, checked_at=meta["checked_at"],
+                       previous_digest=target.raw_digest, outlet=target.outlet, **outcome)
 
 
 def describe_failure(failure: Failure, maxsize: int) -> str:

@@ -30,7 +30,7 @@ STEP_EVERY = 4.0
 #: Seconds between discovery passes over the outlet's feed, sitemap and section page.
 DISCOVER_EVERY = 3.0
 #: The demo crawls 127.0.0.1 only, so it needs no politeness delay.
-LOCAL_CRAWL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
+LOCAL_CRAWL = {"DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
 
 
 def run_demo(db_path: Path, duration: float, say: Callable[[str], None]) -> int:

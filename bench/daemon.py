@@ -1,0 +1,221 @@
+"""Daemon memory and throughput: ``redline run`` on thousands of local articles, then on 100 000.
+
+Run from the repository root::
+
+    python -m bench.daemon [--articles 3000] [--large 100000] [--due 3000] [--seconds 60]
+
+Two runs of the real daemon (``redline --config … run``, stopped with SIGTERM) against the local
+outlet of :mod:`bench.server`, with the recheck schedule compressed to seconds (``fresh = "5s"``,
+``delay = 0``, ``concurrency = 16`` in its config file):
+
+- *tracking*: ``--articles`` articles, all due at start: the checks per second it sustains
+  (counted in the database, ``SELECT count(*) FROM checks``) and its memory;
+- *large*: ``--large`` articles tracked, only ``--due`` of them due (the rest due in the far
+  future, as in a database that has run for months): its memory against the target.
+
+The outlet runs in ``churn`` mode by default (``--mode``): every check fetches a page whose bytes
+changed, so every check parses and extracts it, the most memory-hungry path.  The daemon's RSS
+is read from ``/proc/<pid>/status`` every second (``VmRSS``); the peak is the kernel's ``VmHWM``.
+The peer figure is urlwatch's peak RSS on its 500-page churned pass from ``bench/out/recheck.json``
+(run ``python -m bench.recheck`` first), shown when present.  Writes ``bench/out/daemon.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import closing
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):  # ``python bench/daemon.py``
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.corpus import corpus_dir, missing_reason  # noqa: E402
+from bench.recheck import BIN, CONCURRENCY, publish  # noqa: E402
+from bench.recheck import OUT_PATH as RECHECK_OUT  # noqa: E402
+from bench.server import MODES, Outlet, load_templates, serving  # noqa: E402
+from storage import articles  # noqa: E402
+from storage.db import open_database  # noqa: E402
+
+OUT_PATH = Path(__file__).resolve().parent / "out" / "daemon.json"
+DEFAULT_ARTICLES = 3000
+DEFAULT_LARGE = 100_000
+DEFAULT_DUE = 3000
+DEFAULT_SECONDS = 60.0
+#: The product's target for the daemon tracking 100k articles (MB = 10**6 bytes).
+TARGET_RSS_MB = 150
+#: ``fresh`` interval in the daemon's config: short enough that checked articles come due again
+#: within one run, so the daemon never idles.
+FRESH = "5s"
+#: How often RSS and the checks count are read.
+SAMPLE_SECONDS = 1.0
+#: URLs tracked per transaction while filling the database (``storage.articles.track``).
+TRACK_BATCH = 5000
+#: ``next_check_at`` of the articles that must not come due during the run.
+FAR_FUTURE = "2999-01-01T00:00:00Z"
+#: The daemon exits within 10 s of SIGTERM by design; this is the wait before it is killed.
+STOP_TIMEOUT_SECONDS = 30
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One look at the running daemon."""
+
+    at: float  #: seconds since start
+    rss_mib: float
+    checks: int
+
+
+@dataclass(frozen=True)
+class DaemonRun:
+    """What one daemon run did and used."""
+
+    phase: str
+    articles: int
+    due: int
+    seconds: float
+    checks: int
+    articles_checked: int  #: distinct articles with at least one check (never more than ``due``)
+    checks_per_s: float  #: from the first recorded check to the last sample
+    rss_first_mib: float  #: at the first sample after the first check (warm, imports done)
+    rss_last_mib: float
+    peak_rss_mib: float  #: VmHWM just before SIGTERM
+    samples: list[Sample]
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return self.peak_rss_mib * MIB / 1e6
+
+
+def prepare(db: Path, urls: list[str], due: int) -> None:
+    """Track ``urls`` through redline's own storage code; only the first ``due`` are due now."""
+    database = open_database(db, create=True)
+    try:
+        for start in range(0, len(urls), TRACK_BATCH):
+            articles.track(database, urls[start:start + TRACK_BATCH])
+        with database.atomic():
+            database.execute("UPDATE articles SET next_check_at = ? WHERE id > ?", [FAR_FUTURE, due])
+    finally:
+        database.close()
+
+
+def _status(pid: int) -> dict[str, float]:
+    """``VmRSS`` and ``VmHWM`` of a process, in MiB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in {"VmRSS", "VmHWM"}:
+            values[name] = int(rest.split()[0]) / 1024
+    return values
+
+
+def run_daemon(phase: str, workdir: Path, urls: list[str], due: int, seconds: float, log: bool = True) -> DaemonRun:
+    """Fill a database, start ``redline run`` on it, sample it for ``seconds``, stop it with SIGTERM."""
+    workdir.mkdir(parents=True)
+    db, config = workdir / "bench.db", workdir / "redline.toml"
+    prepare(db, urls, due)
+    config.write_text(f'db = "{db.name}"\ndelay = 0\nconcurrency = {CONCURRENCY}\n\n[schedule]\nfresh = "{FRESH}"\n')
+    samples: list[Sample] = []
+    with open(workdir / "daemon.log", "wb") as output, closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as reader:
+        start = time.monotonic()
+        daemon = subprocess.Popen([str(BIN / "redline"), "--config", str(config), "run"], cwd=workdir,
+                                  stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            while (elapsed := time.monotonic() - start) < seconds:
+                time.sleep(SAMPLE_SECONDS)
+                if daemon.poll() is not None:
+                    tail = (workdir / "daemon.log").read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"redline run exited {daemon.returncode} during the {phase} run:\n{tail}")
+                rss = _status(daemon.pid)["VmRSS"]
+                samples.append(Sample(round(elapsed, 1), round(rss, 1),
+                                      reader.execute("SELECT count(*) FROM checks").fetchone()[0]))
+                if log and len(samples) % 10 == 0:
+                    print(f"{phase}: {elapsed:.0f} s, {samples[-1].checks} checks, RSS {rss:.0f} MiB",
+                          file=sys.stderr, flush=True)
+            peak = _status(daemon.pid)["VmHWM"]
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(STOP_TIMEOUT_SECONDS)
+        finally:
+            if daemon.poll() is None:
+                daemon.kill()
+                daemon.wait()
+        checks, checked = reader.execute("SELECT count(*), count(DISTINCT article_id) FROM checks").fetchone()
+    return summarise(phase, len(urls), due, samples, (checks, checked), peak)
+
+
+def summarise(phase: str, tracked: int, due: int, samples: list[Sample], checks: tuple[int, int],
+              peak: float) -> DaemonRun:
+    """Rates over the part of the run where checks were being recorded."""
+    working = [s for s in samples if s.checks] or samples[-1:]
+    first, last = working[0], working[-1]
+    span = last.at - first.at
+    rate = (last.checks - first.checks) / span if span > 0 else 0.0
+    return DaemonRun(phase, tracked, due, samples[-1].at, *checks, round(rate, 1), first.rss_mib, last.rss_mib,
+                     round(peak, 1), samples)
+
+
+def peer_rss() -> tuple[str, float] | None:
+    """urlwatch's peak RSS on the churned recheck pass, from the last ``bench.recheck`` run."""
+    if not RECHECK_OUT.exists():
+        return None
+    report = json.loads(RECHECK_OUT.read_text(encoding="utf-8"))
+    for result in report.get("results", []):
+        if result["tool"] == "urlwatch" and result["mode"] == "churn":
+            return f"urlwatch {report['machine']['urlwatch']}, {report['pages']} pages, one pass", result["peak_rss_mib"]
+    return None
+
+
+def table(runs: list[DaemonRun], mode: str) -> str:
+    lines = [f"redline run (fresh = {FRESH}, delay 0, concurrency {CONCURRENCY}), outlet in {mode} mode",
+             ("| run | articles | due at start | seconds | checks | checks/s | RSS MiB warm → end | peak RSS MiB "
+              f"| peak < {TARGET_RSS_MB} MB |"),
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for run in runs:
+        verdict = "yes" if run.peak_rss_mb < TARGET_RSS_MB else "no"
+        lines.append(f"| {run.phase} | {run.articles} | {run.due} | {run.seconds:.0f} | {run.checks} | "
+                     f"{run.checks_per_s:g} | {run.rss_first_mib:.0f} → {run.rss_last_mib:.0f} | "
+                     f"{run.peak_rss_mib:.0f} | {verdict} ({run.peak_rss_mb:.0f} MB) |")
+    peer = peer_rss()
+    lines.append(f"\nPeer: {peer[0]}: peak RSS {peer[1]:.0f} MiB" if peer else
+                 "\nPeer: run `python -m bench.recheck` first for urlwatch's RSS on the same pages")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=DEFAULT_ARTICLES, help="articles in the tracking run")
+    parser.add_argument("--large", type=int, default=DEFAULT_LARGE, help="articles in the large run (0: skip it)")
+    parser.add_argument("--due", type=int, default=DEFAULT_DUE, help="articles due in the large run")
+    parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="how long each run lasts")
+    parser.add_argument("--mode", choices=MODES, default="churn", help="how the outlet answers (default churn)")
+    parser.add_argument("--out", type=Path, default=OUT_PATH, help="where to write the JSON results")
+    args = parser.parse_args(argv)
+    if corpus_dir() is None:
+        print(f"skipped: {missing_reason()}", file=sys.stderr)
+        return 2
+    outlet = Outlet(load_templates(), mode=args.mode)
+    plan = [("tracking", args.articles, args.articles)]
+    if args.large:
+        plan.append(("large", args.large, min(args.due, args.large)))
+    runs = []
+    with serving(outlet), tempfile.TemporaryDirectory(prefix="redline-bench-daemon-") as tmp:
+        for phase, count, due in plan:
+            runs.append(run_daemon(phase, Path(tmp) / phase, [outlet.url(n) for n in range(count)], due, args.seconds))
+    peer = peer_rss()
+    publish(table(runs, args.mode), args.out,
+            {"mode": args.mode, "fresh": FRESH, "concurrency": CONCURRENCY, "target_rss_mb": TARGET_RSS_MB,
+             "peer": {"what": peer[0], "peak_rss_mib": peer[1]} if peer else None,
+             "runs": [{**asdict(run), "peak_rss_mb": round(run.peak_rss_mb, 1)} for run in runs]})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

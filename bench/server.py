@@ -1,0 +1,206 @@
+"""A local outlet for the performance benchmarks: corpus pages at many URLs, with or without churn.
+
+``/a/<n>`` serves corpus page ``n % len(pages)``, so 500 (or 100 000) distinct URLs cycle over the
+~120 corpus pages.  Each page is parsed once at start-up into a :class:`Template`: its HTML with
+*slots* for page chrome, both outside the article (``<head>``, footer) and inside it, next to the
+article's paragraphs (an "updated" timestamp, an ad with a script nonce, a related-stories list).
+Filling the slots is a byte join, so the server stays cheap next to the tools being measured.
+
+Modes (:data:`MODES`):
+
+- ``churn``: every response fills the slots with new chrome (request number, time, nonce, rotating
+  ad and related links) while the story itself never changes;
+- ``etag``: stable bytes with an ``ETag``, answering ``If-None-Match`` with 304;
+- ``same``: the same stable bytes, no validators at all (a tool must compare the body itself).
+
+``rel=canonical`` links are removed: several URLs share one corpus page here, and redline would
+rightly merge articles naming the same same-host canonical URL, doing less work than a real outlet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+if __package__ in (None, ""):  # ``python bench/server.py``
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import lxml.etree  # noqa: E402
+import lxml.html  # noqa: E402
+
+from bench.corpus import corpus_dir, load_manifest, page_bytes  # noqa: E402
+
+MODES = ("churn", "etag", "same")
+#: A ``<p>`` with at least this many characters of text is taken as one of the article's paragraphs
+#: (captions, bylines and teaser lines are shorter); chosen by looking at the corpus pages.
+MIN_PARAGRAPH_CHARS = 80
+#: Request numbers start here so the stable modes (request 0) never equal a churned response.
+FIRST_REQUEST = 1
+PAGE_PREFIX = "/a/"
+ROBOTS = b"User-agent: *\nAllow: /\n"
+_SLOT = re.compile(r"<!--bench-slot:(\w+)-->")
+_EPOCH = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+_ADS = ("Save 40% on your first year", "New: the evening podcast", "Try our puzzles free",
+        "Holiday travel deals", "Join our readers' panel")
+_RELATED = ("Council approves budget after late-night session", "Strike talks resume on Monday",
+            "Court hears appeal in press-freedom case", "Floods close mountain roads",
+            "Central bank holds interest rate", "Election observers publish final report",
+            "Museum returns looted artefacts", "Ministers clash over energy prices")
+
+
+def _stamp(n: int) -> datetime:
+    return _EPOCH + timedelta(seconds=37 * n)
+
+
+def _nonce(n: int) -> str:
+    return hashlib.sha256(n.to_bytes(8, "big")).hexdigest()[:16]
+
+
+def _related(n: int) -> str:
+    items = "".join(f'<li><a href="/a/{(n + i) * 7 % 997}">{_RELATED[(n + i) % len(_RELATED)]}</a></li>'
+                    for i in range(4))
+    return f'<div class="related-stories"><h3>Related</h3><ul>{items}</ul></div>'
+
+
+#: What each slot holds for request number ``n`` (ASCII, so it fits every page's charset).
+CHROME: dict[str, Callable[[int], str]] = {
+    "head": lambda n: (f'<meta name="rendered-at" content="{_stamp(n).isoformat()}">'
+                       f'<script nonce="{_nonce(n)}">window.__REQ = {n};</script>'),
+    "stamp": lambda n: (f'<p class="article-updated">Updated <time datetime="{_stamp(n).isoformat()}">'
+                        f'{_stamp(n):%d %b %Y, %H:%M:%S}</time></p>'),
+    "ad": lambda n: (f'<div class="ad-slot" id="div-gpt-ad-{n % 97}"><span>Advertisement</span> '
+                     f'<a href="https://ads.example/c?{n}">{_ADS[n % len(_ADS)]}</a></div>'
+                     f'<script nonce="{_nonce(n)}">window.__STATE__ = {{"rev": {n}}};</script>'),
+    "related": _related,
+    "footer": lambda n: (f'<footer class="site-footer"><p>Page generated {_stamp(n):%H:%M:%S} '
+                         f'in {10 + n % 40} ms</p></footer>'),
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    """One corpus page as byte segments around named chrome slots."""
+
+    segments: tuple[bytes, ...]
+    slots: tuple[str, ...]
+    charset: str
+
+    @classmethod
+    def build(cls, html: str, charset: str) -> Template:
+        """Parse ``html`` once and mark where chrome goes; the story's text is left as it is."""
+        tree = lxml.html.document_fromstring(html)
+        for link in tree.xpath("//link[contains(translate(@rel, 'CANONICAL', 'canonical'), 'canonical')]"):
+            link.drop_tree()
+        body = tree.find("body")
+        head = tree.find("head")
+        if body is None:
+            body = lxml.etree.SubElement(tree, "body")
+        paragraphs = [p for p in body.iter("p") if len(p.text_content().strip()) >= MIN_PARAGRAPH_CHARS]
+        (head if head is not None else body).append(lxml.etree.Comment("bench-slot:head"))
+        if paragraphs:
+            paragraphs[0].addprevious(lxml.etree.Comment("bench-slot:stamp"))
+            paragraphs[len(paragraphs) // 2].addprevious(lxml.etree.Comment("bench-slot:ad"))
+            paragraphs[-1].addnext(lxml.etree.Comment("bench-slot:related"))
+        body.append(lxml.etree.Comment("bench-slot:footer"))
+        doctype = tree.getroottree().docinfo.doctype or "<!DOCTYPE html>"
+        parts = _SLOT.split(lxml.html.tostring(tree, encoding="unicode", doctype=doctype))
+        segments = tuple(p.encode(charset, errors="xmlcharrefreplace") for p in parts[0::2])
+        return cls(segments, tuple(parts[1::2]), charset)
+
+    def render(self, n: int) -> bytes:
+        """The page as served for request number ``n`` (0: the stable page)."""
+        out = [self.segments[0]]
+        for slot, segment in zip(self.slots, self.segments[1:], strict=True):
+            out += [CHROME[slot](n).encode("ascii"), segment]
+        return b"".join(out)
+
+
+def load_templates(limit: int | None = None) -> list[Template]:
+    """Templates of the corpus pages (the first ``limit``); ``[]`` when the corpus is absent."""
+    directory = corpus_dir()
+    if directory is None:
+        return []
+    entries = load_manifest(directory)[:limit]
+    return [Template.build(page_bytes(e, directory).decode(e["encoding"]).lstrip("\ufeff"), e["encoding"])
+            for e in entries]
+
+
+class Outlet:
+    """A threaded HTTP/1.1 server on 127.0.0.1 serving ``/a/<n>`` in one of :data:`MODES`."""
+
+    def __init__(self, templates: list[Template], mode: str = "churn") -> None:
+        if not templates:
+            raise ValueError("an outlet needs at least one page template")
+        self.templates = templates
+        self.mode = mode
+        self.statuses: Counter[int] = Counter()  #: responses to page requests, by status
+        self.lock = threading.Lock()
+        self._requests = itertools.count(FIRST_REQUEST)
+        self._stable = [t.render(0) for t in templates]
+        self._etags = [f'"{hashlib.sha256(b).hexdigest()[:20]}"' for b in self._stable]
+        outlet = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                status, headers, body = outlet.answer(self.path, self.headers.get("If-None-Match"))
+                if self.path.startswith(PAGE_PREFIX):  # robots.txt is not a page
+                    with outlet.lock:
+                        outlet.statuses[status] += 1
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def url(self, n: int) -> str:
+        return f"{self.base}{PAGE_PREFIX}{n}"
+
+    def answer(self, path: str, if_none_match: str | None) -> tuple[int, dict[str, str], bytes]:
+        """(status, headers, body) for one GET in the current mode."""
+        if path == "/robots.txt":
+            return 200, {"Content-Type": "text/plain"}, ROBOTS
+        number = path.removeprefix(PAGE_PREFIX)
+        if not path.startswith(PAGE_PREFIX) or not number.isdigit():
+            return 404, {"Content-Type": "text/plain"}, b"not found"
+        index = int(number) % len(self.templates)
+        template = self.templates[index]
+        headers = {"Content-Type": f"text/html; charset={template.charset}"}
+        if self.mode == "churn":
+            return 200, headers, template.render(next(self._requests))
+        if self.mode == "etag":
+            headers["ETag"] = self._etags[index]
+            if if_none_match == self._etags[index]:
+                return 304, headers, b""
+        return 200, headers, self._stable[index]
+
+
+@contextmanager
+def serving(outlet: Outlet) -> Iterator[Outlet]:
+    """Run ``outlet`` in a background thread for the duration of the block."""
+    thread = threading.Thread(target=outlet.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield outlet
+    finally:
+        outlet.server.shutdown()
+        outlet.server.server_close()

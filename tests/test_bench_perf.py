@@ -1,0 +1,65 @@
+"""Smoke runs of the performance benchmarks at tiny sizes: they run end to end against real local
+servers, real databases and the real tools, and produce their tables and JSON.  Timings are
+never asserted: the machine is shared, and the benchmarks themselves report ratios."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import corpus_dir, missing_reason
+
+ROOT = Path(__file__).resolve().parent.parent
+#: A tiny run takes well under a minute; the ceiling only stops a hung benchmark.
+TIMEOUT_SECONDS = 600
+
+pytestmark = pytest.mark.skipif(corpus_dir() is None, reason=missing_reason())
+
+
+def bench(module: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", f"bench.{module}", *args], check=False, cwd=ROOT,
+                          capture_output=True, text=True, timeout=TIMEOUT_SECONDS, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.mark.skipif(importlib.util.find_spec("urlwatch") is None,
+                    reason="urlwatch is not installed (pip install -e '.[bench]')")
+def test_recheck_compares_redline_and_urlwatch_in_every_mode(tmp_path: Path) -> None:
+    out = tmp_path / "recheck.json"
+    stdout = bench("recheck", "--pages", "3", "--no-raw", "--out", str(out))
+
+    assert "| mode | redline s | urlwatch s |" in stdout
+    for mode in ("churn", "etag", "same"):
+        assert f"| {mode} |" in stdout
+    report = json.loads(out.read_text())
+    results = {(r["mode"], r["tool"]): r for r in report["results"]}
+    assert set(results) == {(m, t) for m in ("churn", "etag", "same") for t in ("redline", "urlwatch")}
+    # Churn is never an edit for redline; a whole-page text watcher sees every churned page change.
+    assert all(results[m, "redline"]["false_changes"] == 0 for m in ("churn", "etag", "same"))
+    assert results["churn", "urlwatch"]["false_changes"] == 3
+    # The modes really differ on the wire: churned pages are 200s, the ETag mode answers 304.
+    assert results["etag", "redline"]["outlet_statuses"] == {"304": 3}
+    assert results["etag", "urlwatch"]["outlet_statuses"] == {"304": 3}
+    assert results["churn", "redline"]["outlet_statuses"] == {"200": 3}
+    assert all(r["peak_rss_mib"] > 0 for r in results.values())
+    assert set(report["ratios"]) == {"churn", "etag", "same"}
+
+
+def test_daemon_benchmark_samples_memory_and_checks_only_due_articles(tmp_path: Path) -> None:
+    out = tmp_path / "daemon.json"
+    stdout = bench("daemon", "--articles", "12", "--large", "400", "--due", "5", "--seconds", "15",
+                   "--mode", "etag", "--out", str(out))
+
+    assert "| run | articles | due at start |" in stdout
+    runs = {run["phase"]: run for run in json.loads(out.read_text())["runs"]}
+    assert set(runs) == {"tracking", "large"}
+    assert runs["tracking"]["articles"] == 12 and runs["large"]["articles"] == 400
+    assert runs["tracking"]["checks"] > 0
+    assert runs["large"]["articles_checked"] <= 5  # the 395 articles due in the far future are left alone
+    assert all(run["peak_rss_mib"] > 0 and run["samples"] for run in runs.values())
