@@ -43,7 +43,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -317,7 +317,15 @@ def machine() -> dict[str, object]:
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
     return {"cpus": os.cpu_count(), "cpu": model, "platform": platform.platform(),
-            "python": platform.python_version(), "urlwatch": version("urlwatch"), "html2text": version("html2text")}
+            "python": platform.python_version(), "urlwatch": _installed("urlwatch"), "html2text": _installed("html2text")}
+
+
+def _installed(package: str) -> str | None:
+    """A peer's version, or None when it is not installed (`python3 dev.py bench` installs the peers)."""
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
 
 
 def publish(text: str, out: Path, report: dict[str, object]) -> None:
