@@ -34,7 +34,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ import lxml.html  # noqa: E402
 
 from bench.corpus import corpus_dir, load_manifest, missing_reason, page_bytes  # noqa: E402
 from bench.mutate import CHURN, EDITS, State, Story, prepare  # noqa: E402
-from bench.server import serving  # noqa: E402
+from bench.server import Answer, local_server, serving  # noqa: E402
 
 OUT_PATH = Path(__file__).resolve().parent / "out" / "changes.json"
 REDLINE = Path(sys.executable).with_name("redline")
@@ -147,28 +146,18 @@ class Outlet:
     def __init__(self) -> None:
         self.pages: dict[str, tuple[int, bytes, str]] = {}
         self.lock = threading.Lock()
-        outlet = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                with outlet.lock:
-                    status, body, ctype = outlet.pages.get(self.path, (404, b"not found", "text/plain"))
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = local_server(self._answer)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.set("/robots.txt", 200, b"User-agent: *\nAllow: /\n", "text/plain")
 
     def set(self, path: str, status: int, body: bytes, ctype: str) -> None:
         with self.lock:
             self.pages[path] = (status, body, ctype)
+
+    def _answer(self, path: str, if_none_match: str | None) -> Answer:
+        with self.lock:
+            status, body, ctype = self.pages.get(path, (404, b"not found", "text/plain"))
+        return status, {"Content-Type": ctype}, body
 
 
 def _redline(db: Path, *args: str) -> str:

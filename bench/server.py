@@ -135,6 +135,34 @@ def load_templates(limit: int | None = None) -> list[Template]:
             for e in entries]
 
 
+#: What a benchmark server answers to one GET: status, headers, body.
+Answer = tuple[int, dict[str, str], bytes]
+
+
+def local_server(answer: Callable[[str, str | None], Answer]) -> ThreadingHTTPServer:
+    """A quiet threaded HTTP/1.1 server on 127.0.0.1 (port chosen by the system) that answers each GET
+    with ``answer(path, If-None-Match)``; run it with :func:`serving` or ``serve_forever``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            status, headers, body = answer(self.path, self.headers.get("If-None-Match"))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    return server
+
+
 class Outlet:
     """A threaded HTTP/1.1 server on 127.0.0.1 serving ``/a/<n>`` in one of :data:`MODES`."""
 
@@ -148,34 +176,20 @@ class Outlet:
         self._requests = itertools.count(FIRST_REQUEST)
         self._stable = [t.render(0) for t in templates]
         self._etags = [f'"{hashlib.sha256(b).hexdigest()[:20]}"' for b in self._stable]
-        outlet = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                status, headers, body = outlet.answer(self.path, self.headers.get("If-None-Match"))
-                if self.path.startswith(PAGE_PREFIX):  # robots.txt is not a page
-                    with outlet.lock:
-                        outlet.statuses[status] += 1
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = local_server(self._answer_and_count)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def _answer_and_count(self, path: str, if_none_match: str | None) -> Answer:
+        answer = self.answer(path, if_none_match)
+        if path.startswith(PAGE_PREFIX):  # robots.txt is not a page
+            with self.lock:
+                self.statuses[answer[0]] += 1
+        return answer
 
     def url(self, n: int) -> str:
         return f"{self.base}{PAGE_PREFIX}{n}"
 
-    def answer(self, path: str, if_none_match: str | None) -> tuple[int, dict[str, str], bytes]:
+    def answer(self, path: str, if_none_match: str | None) -> Answer:
         """(status, headers, body) for one GET in the current mode."""
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, ROBOTS
