@@ -39,7 +39,7 @@ class Context:
     @property
     def db_given(self) -> bool:
         """True when the user chose a database (option, environment or config), not the default."""
-        return self.db_path != DEFAULT_DB
+        return bool(self._db_option) or self.config.db is not None
 
     def open(self, *, create: bool = False) -> sqlite_utils.Database:
         return open_database(self.db_path, create=create)

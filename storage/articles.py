@@ -43,23 +43,9 @@ class FetchTarget:
 
 def track(db: sqlite_utils.Database, urls: list[str], outlet: str | None = None) -> list[Tracked]:
     """Start tracking canonical ``urls``; URLs already known (as any alias) are left as they are."""
-    results = []
     with db.atomic():
-        for url in urls:
-            existing = article_id_for(db, url)
-            if existing is not None:
-                results.append(Tracked(url, existing, created=False))
-                continue
-            now = now_iso()
-            article_id = db.execute(
-                "INSERT INTO articles (url, outlet, added_at) VALUES (?, ?, ?)", [url, outlet, now]
-            ).lastrowid
-            db.execute(
-                "INSERT INTO aliases (url, article_id, kind, added_at) VALUES (?, ?, 'tracked', ?)",
-                [url, article_id, now],
-            )
-            results.append(Tracked(url, article_id, created=True))
-    return results
+        created = track_discovered(db, [(url, outlet) for url in urls])
+        return [Tracked(url, article_id_for(db, url), is_new) for url, is_new in zip(urls, created, strict=True)]
 
 
 def article_id_for(db: sqlite_utils.Database, url: str) -> int | None:
