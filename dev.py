@@ -56,7 +56,6 @@ def install(*, with_tests: bool, with_bench: bool = False) -> None:
     if installed in {wanted, version + "[test,bench]"} or (installed == version + "[test]" and not with_bench):
         return
     print(f"installing redline{extras} into .venv …", flush=True)
-    run_or_exit([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     run_or_exit([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}{extras}"])
     STAMP.write_text(wanted)
 

@@ -117,7 +117,7 @@ def sequences(stories: list[Story], spread: bool = False) -> dict[str, list[tupl
 
 def load_stories(limit: int | None = None, ids: list[str] | None = None) -> list[Story]:
     """Corpus pages prepared for mutation, placed where redline's extractor finds the article."""
-    from crawler.extract import extract
+    from redline.crawler.extract import extract
 
     directory = corpus_dir()
     entries = [e for e in load_manifest(directory) if ids is None or e["id"] in ids]

@@ -41,8 +41,8 @@ from bench.corpus import corpus_dir, missing_reason  # noqa: E402
 from bench.recheck import BIN, CONCURRENCY, publish  # noqa: E402
 from bench.recheck import OUT_PATH as RECHECK_OUT  # noqa: E402
 from bench.server import MODES, Outlet, load_templates, serving  # noqa: E402
-from storage import articles  # noqa: E402
-from storage.db import open_database  # noqa: E402
+from redline.storage import articles  # noqa: E402
+from redline.storage.db import open_database  # noqa: E402
 
 OUT_PATH = Path(__file__).resolve().parent / "out" / "daemon.json"
 DEFAULT_ARTICLES = 3000

@@ -4,8 +4,8 @@ Run from the repository root::
 
     python -m bench.extraction            # or: python bench/extraction.py
 
-redline is measured end to end from the page *bytes* (its own :func:`crawler.decode.decode_html`
-and :func:`crawler.extract.extract`); the baselines get the text decoded with the manifest's
+redline is measured end to end from the page *bytes* (its own :func:`redline.crawler.decode.decode_html`
+and :func:`redline.crawler.extract.extract`); the baselines get the text decoded with the manifest's
 codec, so decoding mistakes count against redline only.  Body score: token-level precision,
 recall and F1 over multisets of case-folded word tokens (characters for zh/ja/th/my),
 whitespace-insensitive.  Headline: exact match after NFC, whitespace and quote-style
@@ -114,8 +114,8 @@ def headline_gt_inconsistent(entry: dict[str, Any], html: str) -> str | None:
 
 def run_redline(raw: bytes, html: str, url: str) -> dict[str, Any]:
     """redline end to end from bytes; ``html`` is unused (redline decodes itself)."""
-    from crawler.decode import decode_html
-    from crawler.extract import extract
+    from redline.crawler.decode import decode_html
+    from redline.crawler.extract import extract
     from redline.errors import ExtractionError
 
     decoded = decode_html(raw, None)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import lxml.html
 from lxml.html import HtmlElement
 
-from crawler.extract.normalize import clean_text, squash, text_size
+from redline.crawler.extract.normalize import clean_text, squash, text_size
 
 #: Churn that must never be reported as an edit.
 CHURN = ("timestamp", "related", "ad", "script", "tracking", "newsletter", "donation",

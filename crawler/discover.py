@@ -25,10 +25,10 @@ import lxml.html
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawler.decode import decode_html, is_html
-from crawler.urls import canonicalize_url, same_host
+from redline.crawler.decode import decode_html, is_html
+from redline.crawler.urls import canonicalize_url, same_host
 from redline.errors import ExtractionError, RedlineError, UsageError
-from storage.clock import to_iso
+from redline.storage.clock import to_iso
 
 #: Google News sitemap namespace; its ``<news:publication_date>`` dates entries that have no
 #: ``<lastmod>`` (Google's own examples omit it).

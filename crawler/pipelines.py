@@ -15,16 +15,16 @@ import sqlite_utils
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from crawler.decode import decode_html, is_html
-from crawler.items import DiscoveredLink, FetchedPage, SourceChecked
-from crawler.selectors import Selectors
-from crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX
-from crawler.urls import canonicalize_url, same_host
+from redline.crawler.decode import decode_html, is_html
+from redline.crawler.items import DiscoveredLink, FetchedPage, SourceChecked
+from redline.crawler.selectors import Selectors
+from redline.crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX
+from redline.crawler.urls import canonicalize_url, same_host
 from redline.errors import DatabaseError, ExtractionError, UsageError
-from scheduler.policy import Policy, next_check
-from storage import articles, record, sources
-from storage.clock import parse_iso, to_iso
-from storage.db import open_database, translate_errors
+from redline.scheduler.policy import Policy, next_check
+from redline.storage import articles, record, sources
+from redline.storage.clock import parse_iso, to_iso
+from redline.storage.db import open_database, translate_errors
 
 logger = logging.getLogger("redline.crawl")
 
@@ -127,7 +127,7 @@ def extract_page(
     The extraction stack (trafilatura, readability) is imported on first use: a pass that only
     meets 304s and unchanged bytes never needs it.
     """
-    from crawler.extract import EXTRACTOR_VERSION, extract
+    from redline.crawler.extract import EXTRACTOR_VERSION, extract
 
     if not body.strip():
         raise ExtractionError("empty response")

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Mapping
 
 import sqlite_utils
 
-from crawler.pipelines import extract_page
-from crawler.selectors import Selectors
+from redline.crawler.pipelines import extract_page
+from redline.crawler.selectors import Selectors
 from redline.errors import ExtractionError
-from storage import queries, record
-from storage.clock import now_iso
+from redline.storage import queries, record
+from redline.storage.clock import now_iso
 
 
 def reextract(

@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 from scrapy import Spider, signals
 from scrapy.settings import Settings
 
-from crawler.stats import FATAL_ERROR_STAT
+from redline.crawler.stats import FATAL_ERROR_STAT
 from redline.config import Config
 from redline.errors import DatabaseError
-from scheduler.policy import policies_by_outlet
+from redline.scheduler.policy import policies_by_outlet
 
 T = TypeVar("T")
 
@@ -33,7 +33,7 @@ def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[s
     """redline's Scrapy settings for ``db_path`` and ``config``, then per-run ``overrides``."""
     config = config or Config()
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("redline.crawler.settings", priority="project")
     values: dict[str, Any] = {
         "REDLINE_DB": str(db_path),
         "REDLINE_POLICIES": policies_by_outlet(config),

@@ -13,8 +13,8 @@ import os
 from redline import __version__
 
 BOT_NAME = "redline"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["redline.crawler.spiders"]
+NEWSPIDER_MODULE = "redline.crawler.spiders"
 
 #: Honest and overridable (``REDLINE_USER_AGENT``): says what the tool is and where to read about it.
 USER_AGENT = os.environ.get(
@@ -25,7 +25,7 @@ ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets concurrent requests past robots.txt (see crawler/middlewares.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.RobotsTxtMiddleware": 100,
+    "redline.crawler.middlewares.RobotsTxtMiddleware": 100,
 }
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -41,7 +41,7 @@ AUTOTHROTTLE_ENABLED = True
 EXTENSIONS = {
     # Scrapy's treats 304 as an error answer and only ever slows down on them (crawler/extensions.py).
     "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawler.extensions.AutoThrottle": 0,
+    "redline.crawler.extensions.AutoThrottle": 0,
 }
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -63,8 +63,8 @@ DEFAULT_REQUEST_HEADERS = {
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.StoragePipeline": 300,
-    "crawler.pipelines.DiscoveryPipeline": 310,
+    "redline.crawler.pipelines.StoragePipeline": 300,
+    "redline.crawler.pipelines.DiscoveryPipeline": 310,
 }
 LOG_LEVEL = "WARNING"
 #: The redline command installs its own log handler; Scrapy must not add a second one.

@@ -1,10 +1,10 @@
 """Atom 1.0 feeds of changes: one pure function from change rows to an XML string.
 
 Both the web view (``/feed.atom``) and ``redline feed`` write their feeds through here, so there is
-one Atom writer to keep valid. Rows are shaped like :func:`storage.queries.changes` yields them
+one Atom writer to keep valid. Rows are shaped like :func:`redline.storage.queries.changes` yields them
 (``id``, ``url``, ``kinds``, ``detected_at``, ``headline_before``, ``headline_after``,
 ``words_added``, ``words_removed``, ``from_version``, ``to_version``, optionally ``outlet``,
-``reverts_to`` and ``excerpt``: a list of :class:`~storage.differ.Segment`).
+``reverts_to`` and ``excerpt``: a list of :class:`~redline.storage.differ.Segment`).
 
 Why it is careful: every string in a feed came from a scraped page. ElementTree escapes markup,
 and characters XML 1.0 forbids (control characters that pages do contain) are dropped before
@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from redline import __version__
-from storage.differ import Segment
+from redline.storage.differ import Segment
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 

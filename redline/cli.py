@@ -13,13 +13,13 @@ from typing import Any
 
 import click
 
-from crawler.urls import canonicalize_url, lookup_names
+from redline.crawler.urls import canonicalize_url, lookup_names
 from redline import __version__, logs, render
 from redline.context import Context, pass_context
 from redline.errors import RedlineError, UsageError
-from storage import articles, queries
-from storage.clock import parse_user_time
-from storage.db import translate_errors
+from redline.storage import articles, queries
+from redline.storage.clock import parse_user_time
+from redline.storage.db import translate_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -102,8 +102,8 @@ def crawl(ctx: Context, once: bool, check_all: bool, delay: float | None, concur
       redline --db watch.db crawl --once --all --delay 2
       */15 * * * *  cd /srv/redline && .venv/bin/redline crawl --once   (crontab)
     """
-    from scheduler.lock import exclusive
-    from scheduler.passes import count_targets, crawl_once  # Scrapy loads only for commands that crawl
+    from redline.scheduler.lock import exclusive
+    from redline.scheduler.passes import count_targets, crawl_once  # Scrapy loads only for commands that crawl
 
     if not once:
         raise UsageError("crawl needs --once (run it from cron); the continuous daemon is `redline run`")
@@ -204,7 +204,7 @@ def reextract(ctx: Context, urls: tuple[str, ...], every: bool) -> None:
       redline reextract --all
       redline reextract https://example.com/news/2026/11/25/budget-vote
     """
-    from crawler.reextract import reextract as run_reextract
+    from redline.crawler.reextract import reextract as run_reextract
 
     if bool(urls) == every:
         raise UsageError("name article URLs or pass --all (not both)")

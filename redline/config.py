@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.selectors import Selectors
+from redline.crawler.selectors import Selectors
 from redline.errors import RedlineError
 
 CONFIG_ENV = "REDLINE_CONFIG"
@@ -227,7 +227,7 @@ class _Reader:
         return Selectors(headline=chosen["headline"], body=chosen["body"], drop=drop)
 
     def schedule(self, value: Any, key: str) -> dict[str, float]:
-        from scheduler.policy import SCHEDULE_KEYS
+        from redline.scheduler.policy import SCHEDULE_KEYS
 
         if not isinstance(value, dict):
             raise self.fail(key, "must be a table of durations")
@@ -267,7 +267,7 @@ class _Reader:
         return tuple(value)
 
     def urls(self, item: dict[str, Any], name: str, key: str) -> tuple[str, ...]:
-        from crawler.urls import canonicalize_url
+        from redline.crawler.urls import canonicalize_url
 
         values = self.strings(item, name, key)
         for i, url in enumerate(values):

@@ -11,7 +11,7 @@ import sqlite_utils
 from redline.config import Config
 from redline.config import load as load_config
 from redline.config import locate as locate_config
-from storage.db import open_database
+from redline.storage.db import open_database
 
 DEFAULT_DB = "redline.db"
 

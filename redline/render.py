@@ -17,10 +17,10 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from storage.differ import Segment, render_plain, render_rich, word_diff
+from redline.storage.differ import Segment, render_plain, render_rich, word_diff
 
 if TYPE_CHECKING:
-    from scheduler.passes import PassReport
+    from redline.scheduler.passes import PassReport
 
 #: Console width used when stdout is not a terminal: wide enough that no table cell wraps.
 UNWRAPPED_WIDTH = 4000

@@ -9,7 +9,7 @@ import click
 from redline import logs, render
 from redline.context import Context, pass_context
 from redline.errors import UsageError
-from storage import queries
+from redline.storage import queries
 
 EXAMPLE_CONFIG = '''\
 # redline configuration. Every section is optional; durations are written like 30s, 15m, 6h, 2d, 1w.
@@ -94,8 +94,8 @@ def run(ctx: Context, log_json: bool) -> None:
       redline run
       redline --config /etc/redline/redline.toml run --log-json
     """
-    from scheduler.daemon import Daemon
-    from scheduler.lock import exclusive
+    from redline.scheduler.daemon import Daemon
+    from redline.scheduler.lock import exclusive
 
     from redline.alerts import validate_rules
 

@@ -28,13 +28,13 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from crawler.runner import crawl_settings, on_stop_signals, run_in_reactor
+from redline.crawler.runner import crawl_settings, on_stop_signals, run_in_reactor
 from redline.config import Config, Outlet
-from scheduler import passes
-from scheduler.policy import policies_by_outlet
-from storage import articles
-from storage.clock import now_iso, to_iso
-from storage.db import open_database
+from redline.scheduler import passes
+from redline.scheduler.policy import policies_by_outlet
+from redline.storage import articles
+from redline.storage.clock import now_iso, to_iso
+from redline.storage.db import open_database
 
 logger = logging.getLogger("redline.daemon")
 

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.runner import crawl_settings, on_stop_signals, run_in_reactor, run_spider
-from crawler.spiders.articles import ArticleSpider
+from redline.crawler.runner import crawl_settings, on_stop_signals, run_in_reactor, run_spider
+from redline.crawler.spiders.articles import ArticleSpider
 from redline.config import Config, Outlet
-from storage import articles
-from storage.clock import now_iso
-from storage.db import open_database
+from redline.storage import articles
+from redline.storage.clock import now_iso
+from redline.storage.db import open_database
 
 
 @dataclass
@@ -32,7 +32,7 @@ class PassReport:
 
 async def discover(runner: Any, outlets: list[Outlet]) -> Counter[str]:
     """One discovery crawl over ``outlets``' feeds, sitemaps and section pages."""
-    from crawler.spiders.discovery import DiscoverySpider
+    from redline.crawler.spiders.discovery import DiscoverySpider
 
     return await run_spider(runner, DiscoverySpider, "discovered", outlets=outlets)
 

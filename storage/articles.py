@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from redline.errors import NotFoundError
-from storage.clock import now_iso
+from redline.storage.clock import now_iso
 
 #: Rows read per query when walking all articles: bounded memory on 100k-article databases.
 PAGE_SIZE = 500

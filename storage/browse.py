@@ -25,9 +25,9 @@ import sqlite_utils
 
 from redline.config import ALERT_KINDS
 from redline.errors import NotFoundError, UsageError
-from storage.clock import to_iso
-from storage.db import BUSY_TIMEOUT_MS, translate_errors
-from storage.queries import CHANGE_COLUMNS, change_from_row
+from redline.storage.clock import to_iso
+from redline.storage.db import BUSY_TIMEOUT_MS, translate_errors
+from redline.storage.queries import CHANGE_COLUMNS, change_from_row
 
 #: Kinds a change list can be filtered by (the values ``changes.kinds`` holds).
 CHANGE_KINDS = ALERT_KINDS
@@ -74,7 +74,7 @@ def open_reader(path: str | os.PathLike[str]) -> sqlite_utils.Database:
     """A read-only connection to an existing redline database (``PRAGMA query_only``).
 
     ``mode=rw`` makes a vanished file an error instead of silently creating an empty one; the
-    schema was checked (and upgraded) once by :func:`storage.db.open_database` at start-up.
+    schema was checked (and upgraded) once by :func:`redline.storage.db.open_database` at start-up.
     """
     if not os.path.isfile(path):
         raise NotFoundError(f"no redline database at {path}")

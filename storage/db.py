@@ -21,7 +21,7 @@ from pathlib import Path
 import sqlite_utils
 
 from redline.errors import DatabaseError
-from storage.migrations import APPLICATION_ID, MIGRATIONS
+from redline.storage.migrations import APPLICATION_ID, MIGRATIONS
 
 #: How long a writer waits for another process's write transaction before giving up. The daemon
 #: commits one article at a time, so waits are short; 15 s covers a slow disk under load.

@@ -157,7 +157,7 @@ def search(db: sqlite_utils.Database) -> None:
     before this step are indexed by the closing ``rebuild``.
 
     ``articles_outlet`` serves the web view's outlet lists: an article's outlet, or its URL's host
-    when it has none (the expression ``storage.browse.OUTLET``, which must stay identical).
+    when it has none (the expression ``redline.storage.browse.OUTLET``, which must stay identical).
     """
     db.executescript(
         """

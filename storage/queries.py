@@ -14,8 +14,8 @@ from dataclasses import asdict
 import sqlite_utils
 
 from redline.errors import NotFoundError, UsageError
-from storage import sources
-from storage.articles import require_article
+from redline.storage import sources
+from redline.storage.articles import require_article
 
 #: The columns of ``changes c`` that :func:`change_from_row` reads, for every query listing changes.
 CHANGE_COLUMNS = """

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from storage import outbox
-from storage.articles import add_alias
-from storage.differ import ChangeSummary, Content, compare
+from redline.storage import outbox
+from redline.storage.articles import add_alias
+from redline.storage.differ import ChangeSummary, Content, compare
 
 #: Consecutive 404/410 answers before an article counts as removed: one 404 is often a CMS
 #: hiccup during a republish, two in a row on separate checks is a decision.
@@ -155,7 +155,7 @@ def record_content(
 def reextracted(
     db: sqlite_utils.Database, article_id: int, source_version: dict, article: Extracted, checked_at: str
 ) -> Recorded | None:
-    """Store a re-extraction of ``source_version`` (a :func:`storage.queries.latest_raw` row) if it differs.
+    """Store a re-extraction of ``source_version`` (a :func:`redline.storage.queries.latest_raw` row) if it differs.
 
     The change is flagged ``reextraction`` so that it is never reported as the outlet's edit.
     """

@@ -1,87 +1,15 @@
-"""Shared test fixtures: a real HTTP site on 127.0.0.1 whose pages tests change between crawls,
-and the ``redline`` command run as a subprocess, the way users run it."""
+"""Shared test fixtures over :mod:`testkit`: a local site, the ``redline`` command, receivers."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from tests.receivers import Mailbox, Webhook
-
-REDLINE = Path(sys.executable).with_name("redline")
-
-
-@dataclass
-class Page:
-    """One route of the local site: what it answers, and the validators it honours."""
-
-    body: bytes = b""
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
-    etag: str | None = None
-
-
-class LocalSite:
-    """A threaded HTTP server whose routes tests set and change: ``site.set(path, html)``."""
-
-    def __init__(self) -> None:
-        self.pages: dict[str, Page] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.lock = threading.Lock()
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                with site.lock:
-                    site.requests.append((self.path, dict(self.headers)))
-                    page = site.pages.get(self.path)
-                if page is None:
-                    page = Page(b"<html><body><h1>Not found</h1></body></html>", status=404)
-                if page.etag and self.headers.get("If-None-Match") == page.etag:
-                    self.send_response(304)
-                    self.send_header("ETag", page.etag)
-                    self.end_headers()
-                    return
-                self.send_response(page.status)
-                for name, value in page.headers.items():
-                    self.send_header(name, value)
-                if page.etag:
-                    self.send_header("ETag", page.etag)
-                self.send_header("Content-Length", str(len(page.body)))
-                self.end_headers()
-                self.wfile.write(page.body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    def set(self, path: str, body: str | bytes, status: int = 200, *, charset: str = "utf-8",
-            content_type: str | None = None, etag: str | None = None,
-            headers: dict[str, str] | None = None) -> str:
-        raw = body.encode(charset) if isinstance(body, str) else body
-        all_headers = {"Content-Type": content_type or f"text/html; charset={charset}", **(headers or {})}
-        with self.lock:
-            self.pages[path] = Page(raw, status, all_headers, etag)
-        return self.url(path)
-
-    def requests_for(self, path: str) -> list[dict[str, str]]:
-        with self.lock:
-            return [headers for p, headers in self.requests if p == path]
+from redline.storage.db import open_database
+from testkit.receivers import Mailbox, Webhook
+from testkit.site import LocalSite, Redline
 
 
 @pytest.fixture
@@ -92,34 +20,6 @@ def site() -> Iterator[LocalSite]:
     yield local
     local.server.shutdown()
     local.server.server_close()
-
-
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> object:
-        return json.loads(self.stdout)
-
-
-class Redline:
-    """Runs the installed ``redline`` command against one database file."""
-
-    def __init__(self, db: Path) -> None:
-        self.db = db
-
-    def __call__(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> Result:
-        command = [str(REDLINE), "--db", str(self.db), *args]
-        if args and args[0] == "crawl":
-            command += ["--delay", "0", "--concurrency", "8"]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=180,
-                              env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
-        result = Result(done.returncode, done.stdout, done.stderr)
-        if check and done.returncode != 0:
-            raise AssertionError(f"redline {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
-        return result
 
 
 @pytest.fixture
@@ -143,3 +43,11 @@ def mailbox() -> Iterator[Mailbox]:
     box.controller.start()
     yield box
     box.controller.stop()
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    """A fresh redline database file, opened (and migrated) as the CLI opens it."""
+    database = open_database(tmp_path / "r.db")
+    yield database
+    database.close()

@@ -22,9 +22,9 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from tests.conftest import REDLINE, LocalSite, Redline
-from tests.pages import RUSSIAN_HEADLINE, RUSSIAN_STORY, STORY, STORY_HEADLINE, article_page
-from tests.receivers import PATIENCE_S
+from testkit.site import REDLINE, LocalSite, Redline
+from testkit.pages import RUSSIAN_HEADLINE, RUSSIAN_STORY, STORY, STORY_HEADLINE, article_page
+from testkit.receivers import PATIENCE_S
 
 #: Back-off used by the sender subprocesses: short, so that retries happen within a test.
 FAST_BACKOFF = {"REDLINE_ALERT_BACKOFF_S": "1"}

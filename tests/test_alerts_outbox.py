@@ -3,10 +3,10 @@ keep two senders (or a sender and its restarted self) from sending one message t
 
 from __future__ import annotations
 
-from storage import outbox
-from storage.articles import track
-from storage.record import Fetch, record_content, record_missing, reextracted
-from tests.test_storage import _article, db  # noqa: F401 - db is a fixture
+from redline.storage import outbox
+from redline.storage.articles import track
+from redline.storage.record import Fetch, record_content, record_missing, reextracted
+from testkit.records import extracted as _article
 
 T0, T1, T2, T3 = (f"2026-11-25T22:0{i}:00Z" for i in range(4))
 

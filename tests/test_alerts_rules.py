@@ -1,5 +1,5 @@
 """Alert rules, messages and back-off: the pure parts, on change dicts shaped like
-:func:`storage.outbox.change_details` returns them, and rules read from real TOML files."""
+:func:`redline.storage.outbox.change_details` returns them, and rules read from real TOML files."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import feedparser
 from lxml import etree
 
 from redline.atom import ATOM_NS, EMPTY_FEED_UPDATED, change_id, change_title, diff_html, render_feed
-from storage.differ import Segment, word_diff
+from redline.storage.differ import Segment, word_diff
 
 NS = {"a": ATOM_NS}
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REDLINE, Redline
+from testkit.site import REDLINE, Redline
 
 
 def _one_line_error(result) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from redline.config import ConfigError, load, parse_duration
-from tests.conftest import Redline
+from testkit.site import Redline
 
 GOOD = '''
 db = "data/watch.db"
@@ -104,7 +104,7 @@ def test_db_from_config_is_relative_to_it(tmp_path):
     path.write_text('db = "watch.db"\n')
     import subprocess
 
-    from tests.conftest import REDLINE
+    from testkit.site import REDLINE
 
     done = subprocess.run([str(REDLINE), "--config", str(path), "track", "https://example.com/a"],
                           capture_output=True, text=True, cwd=tmp_path)

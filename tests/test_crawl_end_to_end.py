@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.pages import RUSSIAN_HEADLINE, RUSSIAN_STORY, STORY, STORY_HEADLINE, article_page
+from testkit.pages import RUSSIAN_HEADLINE, RUSSIAN_STORY, STORY, STORY_HEADLINE, article_page
 
 
 def _crawl(redline) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from redline.demo.outlet import SimulatedOutlet
-from tests.conftest import REDLINE
+from testkit.site import REDLINE
 
 #: How long a test waits for the daemon to notice something before failing.
 PATIENCE = 60.0

@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from bench.corpus import corpus_dir, load_manifest, missing_reason, page_bytes
-from crawler.decode import Decoded, decode_html, is_html
+from redline.crawler.decode import Decoded, decode_html, is_html
 from redline.errors import ExtractionError
 
 RUSSIAN = (

@@ -6,7 +6,7 @@ import json
 import subprocess
 
 from redline.demo.articles import BANK, COURT, HOSPITAL, PORT, SCRIPT, TRANSIT, Publish
-from tests.conftest import REDLINE
+from testkit.site import REDLINE
 
 
 def test_demo_flags_the_scripted_edits_and_nothing_else(tmp_path):

@@ -6,7 +6,7 @@ import random
 
 from rich.text import Text
 
-from storage.differ import (
+from redline.storage.differ import (
     ELLIPSIS,
     REWRITE_THRESHOLD,
     ChangeSummary,
@@ -321,7 +321,7 @@ def test_round_trip_property_over_random_cases() -> None:
 
 
 def test_too_many_distinct_tokens_falls_back_to_character_diff(monkeypatch) -> None:
-    import storage.differ as differ
+    import redline.storage.differ as differ
 
     monkeypatch.setattr(differ, "MAX_DISTINCT_TOKENS", 5)
     before, after = "one two three four five six", "one two thirty four five six"

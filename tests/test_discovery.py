@@ -1,7 +1,7 @@
 """Discovery: article links from feeds, sitemaps and section pages become tracked articles.
 
 The parsing helpers are tested on bytes; the spider runs for real (as a subprocess, see
-tests/run_discovery.py) against a local HTTP server serving files written here, and against the
+tests/testkit/run_discovery.py) against a local HTTP server serving files written here, and against the
 demo outlet, with a real SQLite file that the ``redline`` command then reads.
 """
 
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.discover import ArticleFilter, DiscoveryError, feed_entries, read_sitemap, section_links
+from redline.crawler.discover import ArticleFilter, DiscoveryError, feed_entries, read_sitemap, section_links
 from redline.demo.outlet import SimulatedOutlet
 
-RUNNER = Path(__file__).with_name("run_discovery.py")
+RUNNER = Path(__file__).parent / "testkit" / "run_discovery.py"
 SITEMAP_NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 NEWS_NS = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
 RECENT = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S+03:00")

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from crawler.extract import EXTRACTOR_VERSION, Article, Selectors, extract, vote
-from crawler.extract.blocks import Block
-from crawler.extract.normalize import clean_text, join_paragraphs, squash
+from redline.crawler.extract import EXTRACTOR_VERSION, Article, Selectors, extract, vote
+from redline.crawler.extract.blocks import Block
+from redline.crawler.extract.normalize import clean_text, join_paragraphs, squash
 from redline.errors import ExtractionError
 
 URL = "https://news.example.org/world/2024/05/01/port-strike"

@@ -16,8 +16,8 @@ import pytest
 
 from bench.corpus import corpus_dir, load_manifest, missing_reason, page_bytes
 from bench.extraction import check_snippets, evaluate, summarize
-from crawler.decode import decode_html
-from crawler.extract import extract
+from redline.crawler.decode import decode_html
+from redline.crawler.extract import extract
 
 pytestmark = pytest.mark.skipif(corpus_dir() is None, reason=missing_reason())
 

@@ -7,27 +7,16 @@ import sqlite3
 import pytest
 
 from redline.errors import DatabaseError, NotFoundError
-from storage import articles, queries, record
-from storage.db import open_database
-from storage.migrations import APPLICATION_ID, MIGRATIONS
+from redline.storage import articles, queries, record
+from redline.storage.db import open_database
+from redline.storage.migrations import APPLICATION_ID, MIGRATIONS
+from testkit.records import extracted as _article
 
 URL = "https://example.com/news/1"
 
 
 def _fetch(when: str, status: int = 200, **extra) -> record.Fetch:
     return record.Fetch(url=URL, checked_at=when, status=status, **extra)
-
-
-def _article(headline: str, body: str = "First paragraph.\n\nSecond paragraph.") -> record.Extracted:
-    return record.Extracted(headline=headline, body=body, byline="A. Writer", published=None, modified=None,
-                            method="test", extractor_version="test-1")
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "r.db")
-    yield database
-    database.close()
 
 
 @pytest.fixture
@@ -156,7 +145,7 @@ def test_a_database_from_the_first_release_opens_upgraded_with_its_history(tmp_p
     upgraded in place, keeps its history, and its versions become searchable."""
     import sqlite_utils
 
-    from storage import browse
+    from redline.storage import browse
 
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import canonicalize_url, same_host
+from redline.crawler.urls import canonicalize_url, same_host
 from redline.errors import UsageError
 
 

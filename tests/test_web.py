@@ -18,12 +18,12 @@ import pytest
 
 from redline.errors import UsageError
 from redline.web.diffview import side_by_side
-from storage import articles, browse
-from storage.clock import to_iso
-from storage.db import open_database
-from storage.differ import word_diff
-from storage.record import Extracted, Fetch, record_content, record_failure, record_missing
-from tests.web_server import REDLINE, get, serving
+from redline.storage import articles, browse
+from redline.storage.clock import to_iso
+from redline.storage.db import open_database
+from redline.storage.differ import word_diff
+from redline.storage.record import Extracted, Fetch, record_content, record_failure, record_missing
+from testkit.web_server import REDLINE, get, serving
 
 BUDGET = "https://daily.example/news/budget"
 STRIKE = "https://gazeta.example/news/strike"

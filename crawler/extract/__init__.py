@@ -5,14 +5,14 @@ once with lxml and that tree is handed to every step.  The cascade:
 
 1. **selectors** — outlet-specific CSS selectors, when configured and matching;
 2. **json-ld** — the publisher's ``articleBody``, only when it agrees with the visible page and
-   is not a teaser (see :func:`crawler.extract.vote.from_structured`);
+   is not a teaser (see :func:`redline.crawler.extract.vote.from_structured`);
 3. **consensus** — blocks that trafilatura and readability-lxml both back (plus gap fillers),
-   see :func:`crawler.extract.vote.consensus`; **trafilatura** / **readability** when only one
+   see :func:`redline.crawler.extract.vote.consensus`; **trafilatura** / **readability** when only one
    of them finds anything; **json-ld-text** when only the structured body is left.
 
 Before the body is chosen, furniture containers are cut from the tree and loose boilerplate
-lines are filtered (:mod:`crawler.extract.boilerplate`); every paragraph is normalised
-(:mod:`crawler.extract.normalize`), so churn (rotating newsletter boxes, timestamps, related
+lines are filtered (:mod:`redline.crawler.extract.boilerplate`); every paragraph is normalised
+(:mod:`redline.crawler.extract.normalize`), so churn (rotating newsletter boxes, timestamps, related
 lists, ad slot ids, script nonces) and markup-only re-serialisation never reach the differ.
 
 INTERFACE CONTRACT (other packages depend on exactly these names):

@@ -2,7 +2,7 @@
 
 Neither is trusted alone (each is right where the other fails: trafilatura keeps a related-
 stories list here, readability drops half an article there).  Each returns the squashed text
-it considers article; :mod:`crawler.extract.vote` keeps redline's own blocks that they back.
+it considers article; :mod:`redline.crawler.extract.vote` keeps redline's own blocks that they back.
 Both receive the already-parsed, already-cleaned tree: no page is parsed twice.
 """
 

@@ -1,6 +1,6 @@
 """Choosing article blocks: by the publisher's ``articleBody`` or by extractor consensus.
 
-Both methods pick from redline's own blocks (:mod:`crawler.extract.blocks`), so paragraphing
+Both methods pick from redline's own blocks (:mod:`redline.crawler.extract.blocks`), so paragraphing
 and normalisation are the same whichever wins.
 
 * **json-ld** — the publisher's ``articleBody`` is used only when it agrees with the page

@@ -2,7 +2,7 @@
 
 It makes conditional requests (``If-None-Match`` / ``If-Modified-Since`` from the last good fetch)
 and turns every outcome, including failures that never produced a response, into one
-:class:`~crawler.items.FetchedPage`. Decoding, extraction and storage happen in the pipeline, so
+:class:`~redline.crawler.items.FetchedPage`. Decoding, extraction and storage happen in the pipeline, so
 this spider stays a thin, testable layer over Scrapy's downloader.
 """
 
@@ -24,9 +24,9 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.items import FetchedPage
-from storage.articles import FetchTarget
-from storage.clock import now_iso
+from redline.crawler.items import FetchedPage
+from redline.storage.articles import FetchTarget
+from redline.storage.clock import now_iso
 
 
 class ArticleSpider(scrapy.Spider):

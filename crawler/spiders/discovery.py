@@ -5,7 +5,7 @@ User-Agent, delay, AutoThrottle), conditionally when the ``sources`` table has v
 last successful read, and hands on two kinds of item: a :class:`DiscoveredLink` for each article
 link (canonical, matched to the outlet's ``article_pattern``, each URL once per outlet and run) and
 a :class:`SourceChecked` for each source after its links, so that a source's new validators are
-never committed before the links read with them. Parsing lives in :mod:`crawler.discover`;
+never committed before the links read with them. Parsing lives in :mod:`redline.crawler.discover`;
 tracking and bookkeeping in the DiscoveryPipeline.
 """
 
@@ -23,16 +23,16 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler import discover
-from crawler.discover import ArticleFilter, Candidate, DiscoveryError
-from crawler.items import DiscoveredLink, SourceChecked
-from crawler.spiders.articles import describe_failure
-from crawler.urls import canonicalize_url
+from redline.crawler import discover
+from redline.crawler.discover import ArticleFilter, Candidate, DiscoveryError
+from redline.crawler.items import DiscoveredLink, SourceChecked
+from redline.crawler.spiders.articles import describe_failure
+from redline.crawler.urls import canonicalize_url
 from redline.config import Outlet
 from redline.errors import UsageError
-from storage import sources
-from storage.clock import now_iso, to_iso
-from storage.db import open_database, translate_errors
+from redline.storage import sources
+from redline.storage.clock import now_iso, to_iso
+from redline.storage.db import open_database, translate_errors
 
 logger = logging.getLogger("redline.discover")
 

@@ -20,11 +20,11 @@ from redline.alerts.deliver import deliver_due
 from redline.config import Config
 from redline.context import Context, pass_context
 from redline.errors import NotFoundError, RedlineError, UsageError
-from storage import outbox
-from storage.articles import require_article
-from storage.clock import now_iso
-from storage.db import translate_errors
-from storage.differ import excerpt, word_diff
+from redline.storage import outbox
+from redline.storage.articles import require_article
+from redline.storage.clock import now_iso
+from redline.storage.db import translate_errors
+from redline.storage.differ import excerpt, word_diff
 
 #: Time one `redline alerts send` (or one round of --loop) may spend starting attempts: a
 #: minute covers dozens of webhook calls; what is left waits for the next round.
@@ -166,8 +166,8 @@ def feed(ctx: Context, outlet: str | None, article_url: str | None, limit: int, 
       redline feed --url https://example.com/news/2026/11/25/budget-vote
     """
     from redline.atom import render_feed
-    from crawler.urls import lookup_names
-    from storage import queries
+    from redline.crawler.urls import lookup_names
+    from redline.storage import queries
 
     if outlet and article_url:
         raise UsageError("pass --outlet or --url, not both")

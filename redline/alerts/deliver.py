@@ -22,9 +22,9 @@ import sqlite_utils
 
 from redline.alerts import message, rules, sender
 from redline.config import Config
-from storage import outbox
-from storage.clock import now_iso, parse_iso, to_iso
-from storage.db import open_database, translate_errors
+from redline.storage import outbox
+from redline.storage.clock import now_iso, parse_iso, to_iso
+from redline.storage.db import open_database, translate_errors
 
 log = logging.getLogger("redline.alerts")
 

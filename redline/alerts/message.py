@@ -1,4 +1,4 @@
-"""The text of an alert: pure functions from change dicts (:func:`storage.outbox.change_details`).
+"""The text of an alert: pure functions from change dicts (:func:`redline.storage.outbox.change_details`).
 
 A message must make sense on a phone lock screen and in a mail client alike, so it is plain text:
 which outlet and article, the headline before → after, the body's changes in a few words of context
@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from redline.atom import change_title
-from storage.differ import excerpt, render_plain, word_diff
+from redline.storage.differ import excerpt, render_plain, word_diff
 
 #: Changes spelled out in one digest; the rest are counted (chat services cap messages at ~4 kB).
 MAX_DIGEST_CHANGES = 25

@@ -2,7 +2,7 @@
 
 Rules are matched when a sender routes the outbox, not when the change is recorded: the crawl
 never needs the rules, and a rule edited between runs applies to every change not yet routed.
-Matching is pure (a change dict from :func:`storage.outbox.change_details` and a rule).
+Matching is pure (a change dict from :func:`redline.storage.outbox.change_details` and a rule).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from redline.alerts import sender
 from redline.config import AlertRule, Config, ConfigError
-from storage.clock import parse_iso
-from storage.differ import excerpt, word_diff
-from storage.outbox import Item
+from redline.storage.clock import parse_iso
+from redline.storage.differ import excerpt, word_diff
+from redline.storage.outbox import Item
 
 #: Kinds that are never "small": a removal or a return has no word count to compare.
 ALWAYS_COUNT = frozenset({"headline", "removed", "restored"})

@@ -17,10 +17,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from redline.config import Config, Outlet
 from redline.demo.outlet import SimulatedOutlet
-from scheduler.daemon import Daemon
-from scheduler.lock import exclusive
-from storage import queries
-from storage.db import open_database
+from redline.scheduler.daemon import Daemon
+from redline.scheduler.lock import exclusive
+from redline.storage import queries
+from redline.storage.db import open_database
 
 #: The demo's recheck policy: every article is "fresh", so it is looked at every 2 seconds
 #: (instead of every 15 minutes), and a pulled story's second 404 follows within seconds.

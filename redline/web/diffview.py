@@ -1,6 +1,6 @@
 """Word diffs laid out for HTML: inline, or side by side with paragraphs aligned. Pure functions.
 
-The diff itself is :func:`storage.differ.word_diff`; this only arranges its segments. Side by side,
+The diff itself is :func:`redline.storage.differ.word_diff`; this only arranges its segments. Side by side,
 the left column is the old text with deletions marked and the right the new text with insertions
 marked. Rows break at paragraph breaks ("\\n\\n") inside unchanged text, so an unchanged paragraph
 sits level in both columns and an edit is seen next to what it replaced.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from redline.atom import diff_html
-from storage.differ import Segment, word_diff
+from redline.storage.differ import Segment, word_diff
 
 PARAGRAPH_BREAK = "\n\n"
 

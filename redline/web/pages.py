@@ -21,14 +21,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from redline.atom import diff_html, render_feed
-from crawler.urls import lookup_names
+from redline.crawler.urls import lookup_names
 from redline.errors import UsageError
 from redline.web.archive import ARCHIVE_CSP, archived_page
 from redline.web.diffview import field_diff
-from storage import browse, queries
-from storage.articles import require_article
-from storage.db import translate_errors
-from storage.differ import word_diff
+from redline.storage import browse, queries
+from redline.storage.articles import require_article
+from redline.storage.db import translate_errors
+from redline.storage.differ import word_diff
 
 VIEWS = ("inline", "side")
 

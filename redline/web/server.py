@@ -15,7 +15,7 @@ import uvicorn
 
 from redline.errors import UsageError
 from redline.web.app import create_app
-from storage.db import open_database
+from redline.storage.db import open_database
 
 #: Pending connections the kernel queues: uvicorn's own default.
 LISTEN_BACKLOG = 2048

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 
-REDLINE = Path(sys.executable).with_name("redline")
+from testkit.site import REDLINE
 
 #: How long the server may take to print its address (imports + schema check): generous for a
 #: loaded 2-core CI machine; a healthy start takes about a second.

@@ -1,4 +1,4 @@
-"""Run the discovery spider once, for tests: ``python tests/run_discovery.py DB CONFIG [options]``.
+"""Run the discovery spider once, for tests: ``python tests/testkit/run_discovery.py DB CONFIG [options]``.
 
 Tests run it as a subprocess because a Twisted reactor cannot be restarted within one process.
 It reads the outlets from a real ``redline.toml``, crawls without delays (the servers are local),
@@ -16,7 +16,7 @@ from pathlib import Path
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.spiders.discovery import DiscoverySpider
+from redline.crawler.spiders.discovery import DiscoverySpider
 from redline import config
 
 #: Local test servers need no politeness delay; everything else stays as redline ships it.
@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
     logging.getLogger("redline").setLevel(logging.INFO)
 
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("redline.crawler.settings", priority="project")
     overrides = {"REDLINE_DB": args.db, **TEST_SETTINGS}
     overrides.update((key, json.loads(value)) for key, value in (item.split("=", 1) for item in args.set))
     for key, value in overrides.items():
