@@ -116,12 +116,12 @@ def run_redline(raw: bytes, html: str, url: str) -> dict[str, Any]:
     """redline end to end from bytes; ``html`` is unused (redline decodes itself)."""
     from redline.crawler.decode import decode_html
     from redline.crawler.extract import extract
-    from redline.errors import ExtractionError
+    from redline.core.errors import NoArticle
 
     decoded = decode_html(raw, None)
     try:
         article = extract(decoded.text, url)
-    except ExtractionError:
+    except NoArticle:
         return {"headline": "", "body": "", "method": "error", "encoding": decoded.encoding,
                 "decoded_text": decoded.text}
     return {"headline": article.headline, "body": article.body, "method": article.method,

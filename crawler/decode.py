@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
 
-from redline.errors import ExtractionError
+from redline.core.errors import NoArticle
 
 __all__ = ["Decoded", "decode_html", "is_html"]
 
@@ -151,7 +151,7 @@ def _accept(body: bytes, declared: str) -> str | None:
 def decode_html(body: bytes, content_type: str | None) -> Decoded:
     """Decode a fetched page: BOM → header charset → meta charset → detection.
 
-    Raises :class:`~redline.errors.ExtractionError` when nothing decodes acceptably.
+    Raises :class:`~redline.core.errors.NoArticle` when nothing decodes acceptably.
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
@@ -172,7 +172,7 @@ def decode_html(body: bytes, content_type: str | None) -> Decoded:
             return Decoded(body.decode(detected), detected, "detected")
         except (UnicodeDecodeError, LookupError):
             pass
-    raise ExtractionError(
+    raise NoArticle(
         f"undecodable body: {len(body)} bytes match no declared or detectable charset"
     )
 

@@ -5,7 +5,7 @@ tested alone. Each reader returns *candidate* links with the date the source giv
 the :class:`ArticleFilter` then decides which candidates are articles of the outlet, in their
 canonical form, so one article is one row however it is linked.
 
-Bad input never raises anything but :class:`DiscoveryError`, whose message says what was wrong in
+Bad input never raises anything but :class:`UnreadableSource`, whose message says what was wrong in
 words that can be shown in ``redline status`` ("not an RSS or Atom feed", "malformed sitemap …").
 """
 
@@ -26,9 +26,9 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from redline.crawler.decode import decode_html, is_html
-from redline.crawler.urls import canonicalize_url, same_host
-from redline.errors import ExtractionError, RedlineError, UsageError
-from redline.storage.clock import to_iso
+from redline.core.urls import canonicalize_url, same_host
+from redline.core.errors import InvalidURL, NoArticle, UnreadableSource
+from redline.core.clock import to_iso
 
 #: Google News sitemap namespace; its ``<news:publication_date>`` dates entries that have no
 #: ``<lastmod>`` (Google's own examples omit it).
@@ -36,10 +36,6 @@ NEWS_NAMESPACE = "http://www.google.com/schemas/sitemap-news/0.9"
 #: How a gzip stream starts (a ``.xml.gz`` sitemap served as a file, without Content-Encoding;
 #: the same test as Scrapy's SitemapSpider).
 GZIP_MAGIC = b"\x1f\x8b\x08"
-
-
-class DiscoveryError(RedlineError):
-    """A feed, sitemap or section page that could not be read; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +51,7 @@ class SitemapDocument:
     """A parsed sitemap: ``kind`` is ``urlset`` (article links) or ``sitemapindex`` (more sitemaps).
 
     ``entries`` is consumed lazily, so a 50,000-URL sitemap is never held as a list; iterating
-    raises DiscoveryError if the XML breaks off part-way (the entries before it stand).
+    raises UnreadableSource if the XML breaks off part-way (the entries before it stand).
     """
 
     kind: str
@@ -78,8 +74,8 @@ def feed_entries(body: bytes, url: str, content_type: str | None = None) -> list
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         problem = parsed.get("bozo_exception")
         if not parsed.get("version"):
-            raise DiscoveryError("not an RSS or Atom feed" + (f" ({problem})" if problem else ""))
-        raise DiscoveryError(f"malformed feed ({problem})")
+            raise UnreadableSource("not an RSS or Atom feed" + (f" ({problem})" if problem else ""))
+        raise UnreadableSource(f"malformed feed ({problem})")
     found = []
     for entry in parsed.entries:
         link = entry.get("link") or _permalink_guid(entry)
@@ -127,15 +123,15 @@ def read_sitemap(body: bytes, url: str, max_size: int) -> SitemapDocument:
         try:
             body = gunzip(body, max_size=max_size)
         except ValueError as exc:  # Scrapy's size guard is a ValueError subclass
-            raise DiscoveryError(f"compressed sitemap too large or corrupt ({exc})") from None
+            raise UnreadableSource(f"compressed sitemap too large or corrupt ({exc})") from None
         except (OSError, EOFError) as exc:
-            raise DiscoveryError(f"corrupt gzip sitemap ({exc})") from None
+            raise UnreadableSource(f"corrupt gzip sitemap ({exc})") from None
     try:
         sitemap = _NewsSitemap(body)
     except (lxml.etree.XMLSyntaxError, StopIteration) as exc:
-        raise DiscoveryError(f"malformed sitemap ({str(exc) or 'not XML'})") from None
+        raise UnreadableSource(f"malformed sitemap ({str(exc) or 'not XML'})") from None
     if sitemap.type not in ("urlset", "sitemapindex"):
-        raise DiscoveryError(f"not a sitemap (the document is <{sitemap.type}>)")
+        raise UnreadableSource(f"not a sitemap (the document is <{sitemap.type}>)")
     return SitemapDocument(sitemap.type, _sitemap_candidates(sitemap, url))
 
 
@@ -149,7 +145,7 @@ def _sitemap_candidates(sitemap: Sitemap, url: str) -> Iterator[Candidate]:
         for entry in sitemap:
             yield Candidate(urljoin(url, entry["loc"]), parse_w3c_date(entry.get("lastmod")))
     except lxml.etree.XMLSyntaxError as exc:
-        raise DiscoveryError(f"malformed sitemap ({exc})") from None
+        raise UnreadableSource(f"malformed sitemap ({exc})") from None
 
 
 def parse_w3c_date(text: str | None) -> str | None:
@@ -167,13 +163,13 @@ def parse_w3c_date(text: str | None) -> str | None:
 def section_links(body: bytes, url: str, content_type: str | None = None) -> list[Candidate]:
     """Every ``<a href>`` on an HTML page, absolute (``<base href>`` honoured), in page order."""
     if not body.strip():
-        raise DiscoveryError("empty section page")
+        raise UnreadableSource("empty section page")
     if not is_html(body, content_type):
-        raise DiscoveryError(f"not an HTML page ({content_type or 'unknown type'})")
+        raise UnreadableSource(f"not an HTML page ({content_type or 'unknown type'})")
     try:
         document = lxml.html.document_fromstring(decode_html(body, content_type).text)
-    except (ExtractionError, lxml.etree.ParserError) as exc:
-        raise DiscoveryError(f"unreadable section page ({exc})") from None
+    except (NoArticle, lxml.etree.ParserError) as exc:
+        raise UnreadableSource(f"unreadable section page ({exc})") from None
     declared = document.find(".//base[@href]")
     base = urljoin(url, declared.get("href", "").strip()) if declared is not None else url
     return [Candidate(urljoin(base, href.strip())) for anchor in document.iterfind(".//a[@href]")
@@ -197,7 +193,7 @@ class ArticleFilter:
         """The canonical URL of ``link`` if it is an article (on ``host_of``'s host, when given)."""
         try:
             url = canonicalize_url(link)
-        except UsageError:  # mailto:, javascript:, malformed
+        except InvalidURL:  # mailto:, javascript:, malformed
             return None
         if host_of is not None and not same_host(url, host_of):
             return None

@@ -10,34 +10,41 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter, defaultdict
+from dataclasses import replace
 
-import sqlite_utils
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
+from redline.core.clock import parse_iso, to_iso
+from redline.core.config import Selectors
+from redline.core.errors import DatabaseError, NoArticle
+from redline.core.policy import Policy, next_check
+from redline.core.urls import canonical_or_none, same_host
 from redline.crawler.decode import decode_html, is_html
 from redline.crawler.items import DiscoveredLink, FetchedPage, SourceChecked
-from redline.crawler.selectors import Selectors
 from redline.crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX
-from redline.crawler.urls import canonicalize_url, same_host
-from redline.errors import DatabaseError, ExtractionError, UsageError
-from redline.scheduler.policy import Policy, next_check
-from redline.storage import articles, record, sources
-from redline.storage.clock import parse_iso, to_iso
-from redline.storage.db import open_database, translate_errors
+from redline.storage.articles import ScheduleFacts
+from redline.storage.record import Extracted, Fetch, Recorded
+from redline.storage.store import FetchFailed, Observation, PageMissing, PageRead, SameBytes, Store, open_store
 
-logger = logging.getLogger("redline.crawl")
+logger = logging.getLogger(__name__)
 
 #: Statuses that mean "this page is gone"; anything else 4xx/5xx is a failed check.
 GONE_STATUSES = frozenset({404, 410})
 
 
+def fail_crawl_on_database_error(crawler: Crawler, error: DatabaseError) -> None:
+    """Keep the error for the runner (which raises it) and stop the crawl: pages that cannot be
+    recorded must not be fetched, or the loss would be hidden."""
+    assert crawler.stats is not None
+    crawler.stats.set_value(FATAL_ERROR_STAT, error)
+
+
 class StoragePipeline:
-    """Records every :class:`FetchedPage` in the SQLite file named by the ``REDLINE_DB`` setting.
+    """Records every :class:`FetchedPage` in the store named by the ``REDLINE_DB`` setting.
 
     Outcomes are counted in the crawler's stats (``redline/outcome/<outcome>``). When the database
-    fails (locked for too long, disk full) the spider is closed at once: fetching pages that cannot
-    be recorded would only hide the loss.
+    fails (locked for too long, disk full) the spider is closed at once.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -45,35 +52,32 @@ class StoragePipeline:
         self.db_path: str = crawler.settings.get("REDLINE_DB")
         self.policies: dict[str | None, Policy] = crawler.settings.get("REDLINE_POLICIES") or {None: Policy()}
         self.selectors: dict[str, Selectors] = crawler.settings.get("REDLINE_SELECTORS") or {}
-        self.db: sqlite_utils.Database | None = None
+        self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self.db = open_database(self.db_path)
+        self.store = open_store(self.db_path)
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
 
     async def process_item(self, item: FetchedPage, spider: Spider | None = None) -> FetchedPage:
         if not isinstance(item, FetchedPage):
             return item
         stats = self.crawler.stats
-        assert self.db is not None and stats is not None
+        assert self.store is not None and stats is not None
         if stats.get_value(FATAL_ERROR_STAT):
             return item
+        fetch, observed = self._observe(item)
         try:
-            # One transaction for the check and its next date (extraction inside _record happens
-            # before its first query, so no snapshot or lock is held while it runs).
-            with translate_errors(self.db_path), self.db.atomic():
-                result = self._record(self.db, item)
-                self._schedule(self.db, result.article_id, item.checked_at)
+            result = self.store.record_check(item.article_id, fetch, observed, self._next_check)
         except DatabaseError as exc:
-            stats.set_value(FATAL_ERROR_STAT, str(exc))
+            fail_crawl_on_database_error(self.crawler, exc)
             assert self.crawler.engine is not None
             await self.crawler.engine.close_spider_async(reason="database_error")
             return item
@@ -81,48 +85,46 @@ class StoragePipeline:
         _log(item, result)
         return item
 
-    def _schedule(self, db: sqlite_utils.Database, article_id: int, checked_at: str) -> None:
-        """Decide the article's next check with its outlet's recheck policy."""
-        facts = articles.schedule_facts(db, article_id)
-        if facts is None:
-            return
+    def _next_check(self, facts: ScheduleFacts, checked_at: str) -> str | None:
+        """The article's next check by its outlet's recheck policy (None: retire it)."""
         policy = self.policies.get(facts.outlet) or self.policies[None]
         when = next_check(
             policy, first_seen=parse_iso(facts.added_at), now=parse_iso(checked_at),
             last_changed=parse_iso(facts.last_changed_at) if facts.last_changed_at else None,
         )
-        articles.set_next_check(db, article_id, to_iso(when) if when else None)
+        return to_iso(when) if when else None
 
-    def _record(self, db: sqlite_utils.Database, page: FetchedPage) -> record.Recorded:
-        fetch = record.Fetch(
+    def _observe(self, page: FetchedPage) -> tuple[Fetch, Observation]:
+        """What the fetch amounts to, decided before the store is asked to record it, so no
+        transaction is open while the page is extracted."""
+        fetch = Fetch(
             url=page.url, checked_at=page.checked_at, status=page.status, duration_ms=page.duration_ms,
-            final_url=_canonical_or_none(page.final_url), size=len(page.body) if page.status else None,
+            final_url=canonical_or_none(page.final_url), size=len(page.body) if page.status else None,
             etag=page.etag, last_modified=page.last_modified,
         )
         if page.error:
-            return record.record_failure(db, page.article_id, fetch, page.error)
+            return fetch, FetchFailed(page.error)
         if page.status in GONE_STATUSES:
-            return record.record_missing(db, page.article_id, fetch)
+            return fetch, PageMissing()
         if page.status == 304:
-            return record.record_unchanged_bytes(db, page.article_id, fetch)
+            return fetch, SameBytes()
         if page.status is None or not 200 <= page.status < 300:
-            return record.record_failure(db, page.article_id, fetch, f"HTTP {page.status}")
-        digest = hashlib.sha256(page.body).hexdigest()
-        fetch = record.Fetch(**{**fetch.__dict__, "raw_digest": digest})
-        if digest == page.previous_digest:
-            return record.record_unchanged_bytes(db, page.article_id, fetch)
+            return fetch, FetchFailed(f"HTTP {page.status}")
+        fetch = replace(fetch, raw_digest=hashlib.sha256(page.body).hexdigest())
+        if fetch.raw_digest == page.previous_digest:
+            return fetch, SameBytes()
         try:
             article = extract_page(page.body, page.content_type, page.final_url or page.url,
                                    self.selectors.get(page.outlet or ""))
-        except ExtractionError as exc:
-            return record.record_failure(db, page.article_id, fetch, str(exc))
-        return record.record_content(db, page.article_id, fetch, article, page.body)
+        except NoArticle as exc:
+            return fetch, FetchFailed(str(exc))
+        return fetch, PageRead(article, page.body)
 
 
 def extract_page(
     body: bytes, content_type: str | None, url: str, selectors: Selectors | None = None
-) -> record.Extracted:
-    """Raw page bytes → the article as storage keeps it; ExtractionError when there is none.
+) -> Extracted:
+    """Raw page bytes → the article as storage keeps it; NoArticle when there is none.
 
     The extraction stack (trafilatura, readability) is imported on first use: a pass that only
     meets 304s and unchanged bytes never needs it.
@@ -130,12 +132,12 @@ def extract_page(
     from redline.crawler.extract import EXTRACTOR_VERSION, extract
 
     if not body.strip():
-        raise ExtractionError("empty response")
+        raise NoArticle("empty response")
     if not is_html(body, content_type):
-        raise ExtractionError(f"not an HTML page ({content_type or 'unknown type'})")
+        raise NoArticle(f"not an HTML page ({content_type or 'unknown type'})")
     decoded = decode_html(body, content_type)
     article = extract(decoded.text, url, selectors)
-    return record.Extracted(
+    return Extracted(
         headline=article.headline, body=article.body, byline=article.byline,
         published=article.published, modified=article.modified, method=article.method,
         extractor_version=EXTRACTOR_VERSION, encoding=decoded.encoding,
@@ -147,17 +149,10 @@ def _usable_canonical(canonical: str | None, page_url: str) -> str | None:
     """A rel=canonical counts only when it names the page's own host (never fetched on its own)."""
     if not canonical or not same_host(canonical, page_url):
         return None
-    return _canonical_or_none(canonical)
+    return canonical_or_none(canonical)
 
 
-def _canonical_or_none(url: str | None) -> str | None:
-    try:
-        return canonicalize_url(url) if url else None
-    except UsageError:
-        return None
-
-
-def _log(page: FetchedPage, result: record.Recorded) -> None:
+def _log(page: FetchedPage, result: Recorded) -> None:
     detail = result.outcome.replace("_", " ")
     if result.outcome == "new_version":
         detail = f"new version {result.version}"
@@ -172,7 +167,7 @@ def _log(page: FetchedPage, result: record.Recorded) -> None:
 #: (new article rows, already tracked), ``…/failed_sources`` the sources that could not be read.
 DISCOVERED_STATS_PREFIX = "redline/discovered/"
 
-discover_logger = logging.getLogger("redline.discover")
+discover_logger = logging.getLogger(f"{__name__}.discovery")
 
 
 class DiscoveryPipeline:
@@ -189,9 +184,8 @@ class DiscoveryPipeline:
         self.crawler = crawler
         self.db_path: str = crawler.settings.get("REDLINE_DB")
         self.batch_size = crawler.settings.getint("REDLINE_DISCOVERY_BATCH")
-        self.db: sqlite_utils.Database | None = None
+        self.store: Store | None = None
         self.pending: list[DiscoveredLink | SourceChecked] = []
-        self.new_by_source: Counter[tuple[str, str]] = Counter()
         self.by_outlet: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
     @classmethod
@@ -208,7 +202,7 @@ class DiscoveryPipeline:
             try:
                 self._flush()
             except DatabaseError as exc:
-                stats.set_value(FATAL_ERROR_STAT, str(exc))
+                fail_crawl_on_database_error(self.crawler, exc)
                 assert self.crawler.engine is not None
                 await self.crawler.engine.close_spider_async(reason="database_error")
         return item
@@ -220,12 +214,12 @@ class DiscoveryPipeline:
             if not stats.get_value(FATAL_ERROR_STAT):
                 self._flush()
         except DatabaseError as exc:
-            stats.set_value(FATAL_ERROR_STAT, str(exc))
+            fail_crawl_on_database_error(self.crawler, exc)
             discover_logger.error("discovery results not saved: %s", exc)
         finally:
-            if self.db is not None:
-                self.db.close()
-                self.db = None
+            if self.store is not None:
+                self.store.close()
+                self.store = None
         for outlet, counts in sorted(self.by_outlet.items()):
             # A daemon discovers every few minutes: a run that found nothing and broke nothing is DEBUG.
             level = logging.INFO if counts["new"] or counts["failed"] else logging.DEBUG
@@ -239,16 +233,11 @@ class DiscoveryPipeline:
         batch, self.pending = self.pending, []
         if not batch:
             return
-        if self.db is None:
-            self.db = open_database(self.db_path)
+        if self.store is None:
+            self.store = open_store(self.db_path)
         links = [item for item in batch if isinstance(item, DiscoveredLink)]
         checks = [item for item in batch if isinstance(item, SourceChecked)]
-        with translate_errors(self.db_path), self.db.atomic():
-            created = articles.track_discovered(self.db, [(link.url, link.outlet) for link in links]) if links else []
-            for link, new in zip(links, created):
-                self.new_by_source[(link.outlet, link.source_url)] += new
-            for check in checks:
-                sources.record_source(self.db, check, self.new_by_source.pop((check.outlet, check.url), 0))
+        created = self.store.record_discovery([(link.url, link.outlet, link.source_url) for link in links], checks)
         self._report(links, created, checks)
 
     def _report(self, links: list[DiscoveredLink], created: list[bool], checks: list[SourceChecked]) -> None:

@@ -12,32 +12,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-import sqlite_utils
-
+from redline.core.clock import now_iso
+from redline.core.config import Selectors
+from redline.core.errors import NoArticle
 from redline.crawler.pipelines import extract_page
-from redline.crawler.selectors import Selectors
-from redline.errors import ExtractionError
-from redline.storage import queries, record
-from redline.storage.clock import now_iso
+from redline.storage.record import Recorded
+from redline.storage.store import Store
 
 
 def reextract(
-    db: sqlite_utils.Database, article_ids: Iterable[int], selectors: Mapping[str, Selectors] | None = None
-) -> list[record.Recorded]:
+    store: Store, article_ids: Iterable[int], selectors: Mapping[str, Selectors] | None = None
+) -> list[Recorded]:
     """Re-extract the latest version of each article (with its outlet's ``selectors``, if any);
     returns the re-extractions that were stored."""
     stored = []
     for article_id in article_ids:
-        latest = queries.latest_raw(db, article_id)
+        latest = store.latest_raw(article_id)
         if latest is None or not latest["raw_html"]:
             continue
         charset = f"text/html; charset={latest['encoding']}" if latest["encoding"] else None
         try:
             article = extract_page(latest["raw_html"], charset, latest["source_url"] or "",
                                    (selectors or {}).get(latest["outlet"] or ""))
-        except ExtractionError:
+        except NoArticle:
             continue
-        result = record.reextracted(db, article_id, latest, article, now_iso())
+        result = store.record_reextraction(article_id, latest, article, now_iso())
         if result is not None:
             stored.append(result)
     return stored

@@ -20,9 +20,10 @@ from scrapy import Spider, signals
 from scrapy.settings import Settings
 
 from redline.crawler.stats import FATAL_ERROR_STAT
-from redline.config import Config
-from redline.errors import DatabaseError
-from redline.scheduler.policy import policies_by_outlet
+from redline.core import environ
+from redline.core.config import Config
+from redline.core.errors import DatabaseError
+from redline.core.policy import policies_by_outlet
 
 T = TypeVar("T")
 
@@ -39,12 +40,10 @@ def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[s
         "REDLINE_POLICIES": policies_by_outlet(config),
         "REDLINE_SELECTORS": config.selectors_by_outlet(),
     }
-    if config.user_agent:
-        values["USER_AGENT"] = config.user_agent
-    if config.delay is not None:
-        values.update(DOWNLOAD_DELAY=config.delay, AUTOTHROTTLE_START_DELAY=config.delay)
-    if config.concurrency is not None:
-        values["CONCURRENT_REQUESTS_PER_DOMAIN"] = config.concurrency
+    agent = config.user_agent or environ.text("REDLINE_USER_AGENT")
+    if agent:
+        values["USER_AGENT"] = agent
+    values.update(politeness_settings(delay=config.delay, concurrency=config.concurrency))
     values["DOWNLOAD_SLOTS"] = outlet_slots(config)
     values.update(overrides or {})
     if values.get("DOWNLOAD_DELAY") == 0:
@@ -54,6 +53,16 @@ def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[s
     for key, value in values.items():
         settings.set(key, value, priority="cmdline")
     return settings
+
+
+def politeness_settings(*, delay: float | None, concurrency: int | None) -> dict[str, Any]:
+    """The Scrapy settings behind redline's two politeness knobs (None: leave the default)."""
+    values: dict[str, Any] = {}
+    if delay is not None:
+        values.update(DOWNLOAD_DELAY=delay, AUTOTHROTTLE_START_DELAY=delay)
+    if concurrency is not None:
+        values["CONCURRENT_REQUESTS_PER_DOMAIN"] = concurrency
+    return values
 
 
 def outlet_slots(config: Config) -> dict[str, dict[str, float]]:
@@ -120,7 +129,7 @@ async def run_spider(
         crawler.signals.connect(lambda **_: on_item(), signal=signals.item_scraped, weak=False)
     await runner.crawl(crawler, **kwargs)
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    if stats.get(FATAL_ERROR_STAT):
-        raise DatabaseError(stats[FATAL_ERROR_STAT])
+    if isinstance(stats.get(FATAL_ERROR_STAT), DatabaseError):
+        raise stats[FATAL_ERROR_STAT]
     prefix = f"redline/{stats_group}/"
     return Counter({key.removeprefix(prefix): value for key, value in stats.items() if key.startswith(prefix)})

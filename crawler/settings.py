@@ -8,19 +8,15 @@ size limit so one huge or endless response cannot exhaust a small server.
 
 from __future__ import annotations
 
-import os
-
-from redline import __version__
+from redline.core.version import __version__
 
 BOT_NAME = "redline"
 SPIDER_MODULES = ["redline.crawler.spiders"]
 NEWSPIDER_MODULE = "redline.crawler.spiders"
 
-#: Honest and overridable (``REDLINE_USER_AGENT``): says what the tool is and where to read about it.
-USER_AGENT = os.environ.get(
-    "REDLINE_USER_AGENT",
-    f"redline/{__version__} (news edit tracker; +https://pypi.org/project/redline-news/)",
-)
+#: Honest: says what the tool is and where to read about it. ``user_agent`` in the config, then
+#: ``$REDLINE_USER_AGENT``, replace it (crawler/runner.py).
+USER_AGENT = f"redline/{__version__} (news edit tracker; +https://pypi.org/project/redline-news/)"
 ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets concurrent requests past robots.txt (see crawler/middlewares.py).

@@ -2,5 +2,5 @@
 
 #: Prefix of the stats keys counting check outcomes (``redline/outcome/new_version`` …).
 OUTCOME_STATS_PREFIX = "redline/outcome/"
-#: Set to a message when the database failed mid-crawl and the spider was closed.
+#: Set to the DatabaseError that made the pipeline close the spider (the runner raises it).
 FATAL_ERROR_STAT = "redline/fatal_error"

@@ -7,7 +7,7 @@ costs a second of start-up each time). Jobs:
 - ``discover:<outlet>`` every ``discover_every`` (default 15 min) per outlet;
 - ``recheck`` every few seconds (see ``TICKS_PER_INTERVAL``): fetch what the policy says is due;
 - ``status`` every minute: one line for people (or JSON) with counts and rates;
-- ``alerts`` every ``ALERT_EVERY`` seconds when rules are configured: the outbox is delivered;
+- ``alerts`` every ``ALERT_EVERY`` seconds when the application gives a ``deliver`` function;
 - any extra jobs a caller adds before :meth:`Daemon.run` (the demo, the alert sender).
 
 Every job has ``max_instances=1`` and ``coalesce=True``: a slow pass is never overlapped by the
@@ -22,21 +22,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from redline.core.config import Config, Outlet
+from redline.core.policy import policies_by_outlet
 from redline.crawler.runner import crawl_settings, on_stop_signals, run_in_reactor
-from redline.config import Config, Outlet
 from redline.scheduler import passes
-from redline.scheduler.policy import policies_by_outlet
-from redline.storage import articles
-from redline.storage.clock import now_iso, to_iso
-from redline.storage.db import open_database
+from redline.storage.store import open_store
 
-logger = logging.getLogger("redline.daemon")
+logger = logging.getLogger(__name__)
 
 #: Looks at the queue of due articles happen this many times per shortest recheck interval
 #: (bounded below by MIN_TICK and above by MAX_TICK): with the default 15-minute ``fresh``
@@ -57,27 +54,20 @@ GRACE_PERIOD = 5.0
 STOP_TIMEOUT = 9.0
 
 
-@dataclass
-class Counts:
-    """The numbers in a status line."""
-
-    tracked: int
-    due: int
-    checks_last_minute: int
-    changes_today: int
-
-
 class Daemon:
     """Owns the reactor-side objects of one ``redline run``."""
 
     def __init__(self, db_path: str, config: Config, *, overrides: dict[str, Any] | None = None,
-                 status_every: float = STATUS_EVERY) -> None:
+                 status_every: float = STATUS_EVERY, deliver: Callable[[float], Any] | None = None) -> None:
         self.db_path = db_path
         self.config = config
         self.overrides = overrides or {}
         shortest = min(policy.fresh for policy in policies_by_outlet(config).values())
         self.recheck_tick = min(max(shortest / TICKS_PER_INTERVAL, MIN_TICK), MAX_TICK)
         self.status_every = status_every
+        #: Sends due alerts within a time budget (seconds) and returns a report with ``busy`` and
+        #: ``summary()``; the application passes it in, so scheduling knows nothing of alerts.
+        self.deliver = deliver
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.runner: Any = None
         self.stopping: asyncio.Event | None = None
@@ -115,7 +105,7 @@ class Daemon:
                                next_run_time=now + timedelta(seconds=1), **common)
         self.scheduler.add_job(self._status, "interval", seconds=self.status_every, id="status",
                                next_run_time=now, **common)
-        if self.config.alerts:
+        if self.deliver is not None:
             self.scheduler.add_job(self._send_alerts, "interval", seconds=ALERT_EVERY, id="alerts",
                                    next_run_time=now, **common)
         for add in self.extra_jobs:
@@ -140,14 +130,14 @@ class Daemon:
 
     async def _send_alerts(self) -> None:
         """One delivery pass in a worker thread: Apprise blocks, and the crawls must not wait for it."""
-        from redline.alerts import deliver_due
-
-        report = await asyncio.to_thread(deliver_due, self.db_path, self.config, time_budget=ALERT_EVERY)
+        assert self.deliver is not None
+        report = await asyncio.to_thread(self.deliver, ALERT_EVERY)
         if report.busy:
             logger.info("%s", report.summary())
 
     def _status(self) -> None:
-        counts = status_counts(self.db_path)
+        with open_store(self.db_path, create=False) as store:
+            counts = store.status_counts(datetime.now(UTC))
         logger.info(
             "status: %d tracked, %d due, %d checks/min, %d changes today",
             counts.tracked, counts.due, counts.checks_last_minute, counts.changes_today,
@@ -174,22 +164,3 @@ class Daemon:
             stopping.cancel()
         self.scheduler.shutdown(wait=False)
         logger.info("redline daemon stopped")
-
-
-def status_counts(db_path: str) -> Counts:
-    """Counts for the status line, each one indexed query."""
-    db = open_database(db_path, create=False)
-    try:
-        now = datetime.now(UTC)
-        minute_ago = to_iso(now - timedelta(minutes=1))
-        midnight = to_iso(now.replace(hour=0, minute=0, second=0, microsecond=0))
-        return Counts(
-            tracked=articles.count_targets(db),
-            due=articles.count_targets(db, due_before=now_iso()),
-            checks_last_minute=db.execute("SELECT count(*) FROM checks WHERE checked_at >= ?", [minute_ago]).fetchone()[0],
-            changes_today=db.execute(
-                "SELECT count(*) FROM changes WHERE detected_at >= ? AND reextraction = 0", [midnight]
-            ).fetchone()[0],
-        )
-    finally:
-        db.close()

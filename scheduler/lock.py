@@ -14,16 +14,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from redline.errors import RedlineError
+from redline.core.errors import RedlineError
 
 
-class AlreadyRunningError(RedlineError):
+class AlreadyRunning(RedlineError):
     """Another redline process holds the database's lock."""
 
 
 @contextmanager
 def exclusive(db_path: str | os.PathLike[str], what: str) -> Iterator[None]:
-    """Hold the database's process lock, or raise AlreadyRunningError naming the holder."""
+    """Hold the database's process lock, or raise AlreadyRunning naming the holder."""
     lock_path = Path(f"{db_path}.lock")
     handle = lock_path.open("a+")
     try:
@@ -32,7 +32,7 @@ def exclusive(db_path: str | os.PathLike[str], what: str) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
-            raise AlreadyRunningError(
+            raise AlreadyRunning(
                 f"another redline process (pid {holder}) is already working on {db_path}: "
                 f"stop it first, or wait for it to finish before starting {what}"
             ) from None

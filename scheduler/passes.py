@@ -13,12 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from redline.core.clock import now_iso
+from redline.core.config import Config, Outlet
 from redline.crawler.runner import crawl_settings, on_stop_signals, run_in_reactor, run_spider
 from redline.crawler.spiders.articles import ArticleSpider
-from redline.config import Config, Outlet
-from redline.storage import articles
-from redline.storage.clock import now_iso
-from redline.storage.db import open_database
+from redline.storage.store import open_store
 
 
 @dataclass
@@ -42,22 +41,16 @@ async def recheck(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Counter[str]:
     """Fetch every due article (every article with ``check_all``) once, unless told to stop."""
-    reader = open_database(db_path)
-    try:
-        targets = articles.fetch_targets(reader, due_before=None if check_all else now_iso())
+    with open_store(db_path) as store:
+        targets = store.due_targets(None if check_all else now_iso())
         return await run_spider(runner, ArticleSpider, "outcome", on_item=on_checked, targets=targets,
                                 should_stop=should_stop)
-    finally:
-        reader.close()
 
 
 def count_targets(db_path: str, *, check_all: bool) -> int:
     """How many articles a recheck pass would fetch now (for a progress bar)."""
-    reader = open_database(db_path)
-    try:
-        return articles.count_targets(reader, due_before=None if check_all else now_iso())
-    finally:
-        reader.close()
+    with open_store(db_path) as store:
+        return store.count_due(None if check_all else now_iso())
 
 
 def crawl_once(

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from redline.errors import NotFoundError
-from redline.storage.clock import now_iso
+from redline.core.errors import NotTracked
+from redline.core.clock import now_iso
 
 #: Rows read per query when walking all articles: bounded memory on 100k-article databases.
 PAGE_SIZE = 500
@@ -55,12 +55,12 @@ def article_id_for(db: sqlite_utils.Database, url: str) -> int | None:
 
 
 def require_article(db: sqlite_utils.Database, *urls: str) -> dict:
-    """The article row for the first of ``urls`` that is known, or NotFoundError naming the first."""
+    """The article row for the first of ``urls`` that is known, or NotTracked naming the first."""
     for url in urls:
         article_id = article_id_for(db, url)
         if article_id is not None:
             return next(db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
-    raise NotFoundError(f"{urls[0]} is not tracked: add it with `redline track {urls[0]}`")
+    raise NotTracked(urls[0])
 
 
 def _target_filter(due_before: str | None, include_removed: bool) -> tuple[str, list]:

@@ -23,14 +23,13 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from redline.config import ALERT_KINDS
-from redline.errors import NotFoundError, UsageError
-from redline.storage.clock import to_iso
-from redline.storage.db import BUSY_TIMEOUT_MS, translate_errors
-from redline.storage.queries import CHANGE_COLUMNS, change_from_row
+from redline.core.config import CHANGE_KINDS
+from redline.core.errors import DatabaseMissing, InvalidInput, NotFound
+from redline.core.clock import to_iso
+from redline.storage.db import busy_timeout_ms, translate_errors
+from redline.storage.queries import CHANGES_JOINED, LISTED_COLUMNS, listed_change
 
 #: Kinds a change list can be filtered by (the values ``changes.kinds`` holds).
-CHANGE_KINDS = ALERT_KINDS
 
 #: Changes per page of the recent-changes list and per feed: a screenful or two, and a feed
 #: reader polling hourly misses nothing unless an outlet makes 50 edits an hour.
@@ -77,10 +76,10 @@ def open_reader(path: str | os.PathLike[str]) -> sqlite_utils.Database:
     schema was checked (and upgraded) once by :func:`redline.storage.db.open_database` at start-up.
     """
     if not os.path.isfile(path):
-        raise NotFoundError(f"no redline database at {path}")
+        raise DatabaseMissing(f"no redline database at {path}", path)
     uri = "file:" + urllib.parse.quote(os.fspath(path)) + "?mode=rw"
     with translate_errors(path):
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms() / 1000)
         conn.execute("PRAGMA query_only = ON")
     return sqlite_utils.Database(conn)
 
@@ -93,7 +92,7 @@ def recent_changes(
     where, params = ["c.reextraction = 0"], []
     if kind is not None:
         if kind not in CHANGE_KINDS:
-            raise UsageError(f"unknown kind {kind!r}: use one of {', '.join(CHANGE_KINDS)}")
+            raise InvalidInput(f"unknown kind {kind!r}: use one of {', '.join(CHANGE_KINDS)}")
         where.append("EXISTS (SELECT 1 FROM json_each(c.kinds) WHERE json_each.value = ?)")
         params.append(kind)
     if outlet is not None:
@@ -106,20 +105,11 @@ def recent_changes(
         where.append("c.id < ?")
         params.append(older_than)
     sql = f"""
-        SELECT a.id AS article_id, a.url, {OUTLET} AS outlet, {CHANGE_COLUMNS},
-               vb.headline AS headline_before, va.headline AS headline_after
-        FROM changes c
-        JOIN articles a ON a.id = c.article_id
-        LEFT JOIN versions vb ON vb.article_id = c.article_id AND vb.number = c.from_version
-        LEFT JOIN versions va ON va.article_id = c.article_id AND va.number = c.to_version
+        SELECT {LISTED_COLUMNS}, {OUTLET} AS outlet {CHANGES_JOINED}
         WHERE {" AND ".join(where)}
         ORDER BY c.id DESC LIMIT ?
     """
-    rows = [
-        {"article_id": row["article_id"], "url": row["url"], "outlet": row["outlet"], **change_from_row(row),
-         "headline_before": row["headline_before"], "headline_after": row["headline_after"]}
-        for row in db.query(sql, [*params, limit + 1])
-    ]
+    rows = [listed_change(row) for row in db.query(sql, [*params, limit + 1])]
     older = rows[limit - 1]["id"] if len(rows) > limit else None
     return ChangePage(rows[:limit], older)
 
@@ -130,7 +120,7 @@ def change_location(db: sqlite_utils.Database, change_id: int) -> dict:
         "SELECT a.url, c.from_version, c.to_version FROM changes c JOIN articles a ON a.id = c.article_id "
         "WHERE c.id = ?", [change_id]), None)
     if row is None:
-        raise NotFoundError(f"there is no change {change_id}")
+        raise NotFound(f"there is no change {change_id}")
     return row
 
 
@@ -203,7 +193,7 @@ def fts_query(text: str) -> str:
         if term:
             terms.append(f'"{term}"' + ("*" if prefix else ""))
     if not terms:
-        raise UsageError("type one or more words to search for")
+        raise InvalidInput("type one or more words to search for")
     return " ".join(terms)
 
 
@@ -246,6 +236,6 @@ def archived_version(db: sqlite_utils.Database, article_id: int, number: int) ->
         [article_id, number],
     ), None)
     if row is None:
-        raise NotFoundError(f"there is no version {number} of article {article_id}")
+        raise NotFound(f"there is no version {number} of article {article_id}")
     row["raw_html"] = zlib.decompress(row["raw_html"]) if row["raw_html"] else b""
     return row

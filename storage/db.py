@@ -20,33 +20,43 @@ from pathlib import Path
 
 import sqlite_utils
 
-from redline.errors import DatabaseError
+from redline.core import environ
+from redline.core.errors import (
+    DatabaseFailure,
+    DatabaseLocked,
+    DatabaseMissing,
+    NewerDatabase,
+    NotADatabase,
+)
 from redline.storage.migrations import APPLICATION_ID, MIGRATIONS
 
 #: How long a writer waits for another process's write transaction before giving up. The daemon
 #: commits one article at a time, so waits are short; 15 s covers a slow disk under load.
 #: ``REDLINE_BUSY_TIMEOUT_MS`` overrides it (scripts that prefer to fail fast).
-BUSY_TIMEOUT_MS = int(os.environ.get("REDLINE_BUSY_TIMEOUT_MS", "15000"))
+BUSY_TIMEOUT_MS = 15000
+
+
+def busy_timeout_ms() -> int:
+    """The busy timeout in force: ``$REDLINE_BUSY_TIMEOUT_MS`` or :data:`BUSY_TIMEOUT_MS`."""
+    return int(environ.number("REDLINE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
 
 def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_utils.Database:
     """Open (and, if ``create``, create or upgrade) the redline database at ``path``."""
     path = Path(path)
     exists = path.exists()
     if not exists and not create:
-        raise DatabaseError(
-            f"no redline database at {path}: track an article first (redline --db {path} track URL)"
-        )
+        raise DatabaseMissing(f"no redline database at {path}", path)
     if exists:
         _refuse_folder(path)
     elif not path.parent.exists():
-        raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
+        raise DatabaseFailure(f"cannot create {path}: folder {path.parent} does not exist", path)
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(str(path), timeout=busy_timeout_ms() / 1000)
         db = sqlite_utils.Database(conn)
         with translate_errors(path):
             _prepare(db, path)
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(_describe(path, exc)) from None
+        raise _translate(path, exc) from None
     return db
 
 
@@ -60,25 +70,21 @@ def _refuse_folder(path: Path) -> None:
     thread, opened the database while the crawler was writing).
     """
     if path.is_dir():
-        raise DatabaseError(f"{path} is a folder, not a database file: pass a file name to --db")
+        raise NotADatabase(f"{path} is a folder, not a database file", path)
 
 
 def _prepare(db: sqlite_utils.Database, path: Path) -> None:
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     db.execute("PRAGMA foreign_keys = ON")
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
     tables = [t for t in db.table_names() if not t.startswith("sqlite_")]
     if app_id != APPLICATION_ID and (app_id != 0 or tables):
-        raise DatabaseError(
-            f"{path} is a SQLite database of another program, not redline's: "
-            "pass --db with redline's database or a new file name"
-        )
+        raise NotADatabase(f"{path} is a SQLite database of another program, not redline's", path)
     known = {m.name for m in MIGRATIONS._migrations}  # noqa: SLF001 - sqlite-utils exposes no getter
     unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
     if unknown:
-        raise DatabaseError(
-            f"{path} was written by a newer redline (schema step {unknown[-1]!r}): upgrade redline"
-        )
+        raise NewerDatabase(f"{path} was written by a newer redline (schema step {unknown[-1]!r}): upgrade redline",
+                            path)
     if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         db.enable_wal()
     if MIGRATIONS.pending(db):
@@ -90,25 +96,23 @@ def translate_errors(path: str | os.PathLike[str]) -> Iterator[None]:
     """Turn SQLite's lock, disk and corruption errors met mid-operation into DatabaseError."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
-        raise DatabaseError(_describe(Path(path), exc)) from None
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseError(_describe(Path(path), exc)) from None
+    except sqlite3.DatabaseError as exc:  # OperationalError included
+        raise _translate(Path(path), exc) from None
 
 
-def _describe(path: Path, exc: sqlite3.Error) -> str:
+def _translate(path: Path, exc: sqlite3.Error) -> DatabaseLocked | NotADatabase | DatabaseFailure:
+    """The :class:`~redline.core.errors.DatabaseError` that says what went wrong, and what to do."""
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return (
-            f"database {path} is locked by another process (a running redline?): "
-            "try again when it has finished"
-        )
+        return DatabaseLocked(f"database {path} is locked by another process (a running redline?): "
+                              "try again when it has finished", path)
     if "not a database" in text:
-        return f"{path} is not a SQLite database: pass --db with redline's database or a new file name"
+        return NotADatabase(f"{path} is not a SQLite database", path)
     if "malformed" in text:
-        return f"{path} is damaged ({text}): restore it from a backup or use a new file"
+        return DatabaseFailure(f"{path} is damaged ({text}): restore it from a backup or use a new file", path)
     if "unable to open" in text or "readonly" in text:
-        return f"cannot write to {path} ({text}): check the file's and folder's permissions"
+        return DatabaseFailure(f"cannot write to {path} ({text}): check the file's and folder's permissions", path)
     if "disk" in text or "full" in text:
-        return f"cannot write to {path} ({text}): free some disk space and run again; nothing was lost"
-    return f"database {path}: {text}"
+        return DatabaseFailure(f"cannot write to {path} ({text}): free some disk space and run again; "
+                               "nothing was lost", path)
+    return DatabaseFailure(f"database {path}: {text}", path)

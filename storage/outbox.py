@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from redline.storage.queries import CHANGES_JOINED, LISTED_COLUMNS, listed_change
+
 #: Outbox rows routed per transaction: bounds how long routing holds the write lock (the crawl
 #: writes between batches) while keeping a backlog of thousands to a few transactions.
 ROUTE_BATCH = 200
@@ -76,20 +78,14 @@ def change_details(db: sqlite_utils.Database, change_ids: Iterable[int]) -> list
         return []
     rows = db.query(
         f"""
-        SELECT c.id, c.article_id, a.url, a.outlet, c.kinds, c.detected_at, c.from_version, c.to_version,
-               c.words_added, c.words_removed, c.reverts_to,
-               vb.headline AS headline_before, va.headline AS headline_after,
-               vb.body AS body_before, va.body AS body_after
-        FROM changes c
-        JOIN articles a ON a.id = c.article_id
-        LEFT JOIN versions vb ON vb.article_id = c.article_id AND vb.number = c.from_version
-        LEFT JOIN versions va ON va.article_id = c.article_id AND va.number = c.to_version
+        SELECT {LISTED_COLUMNS}, a.outlet, vb.body AS body_before, va.body AS body_after {CHANGES_JOINED}
         WHERE c.id IN ({", ".join("?" * len(ids))})
         ORDER BY c.id
         """,
         ids,
     )
-    return [{**row, "kinds": json.loads(row["kinds"])} for row in rows]
+    return [{**listed_change(row), "body_before": row["body_before"], "body_after": row["body_after"]}
+            for row in rows]
 
 
 def route(db: sqlite_utils.Database, change_ids: list[int], items: list[Item], at: str) -> None:

@@ -13,7 +13,7 @@ from dataclasses import asdict
 
 import sqlite_utils
 
-from redline.errors import NotFoundError, UsageError
+from redline.core.errors import NoVersion
 from redline.storage import sources
 from redline.storage.articles import require_article
 
@@ -22,6 +22,16 @@ CHANGE_COLUMNS = """
     c.id, c.from_version, c.to_version, c.kinds, c.detected_at, c.words_added, c.words_removed,
     c.similarity, c.rewritten, c.reverts_to, c.reextraction
 """
+#: Every listing of changes reads them with their article and the versions on either side (``vb``
+#: before, ``va`` after; either is missing for a first version or a removal): the join, once.
+CHANGES_JOINED = """
+    FROM changes c
+    JOIN articles a ON a.id = c.article_id
+    LEFT JOIN versions vb ON vb.article_id = c.article_id AND vb.number = c.from_version
+    LEFT JOIN versions va ON va.article_id = c.article_id AND va.number = c.to_version
+"""
+#: The columns :func:`listed_change` reads besides ``CHANGE_COLUMNS`` (``outlet`` is the caller's).
+LISTED_COLUMNS = f"a.id AS article_id, a.url, {CHANGE_COLUMNS}, vb.headline AS headline_before, va.headline AS headline_after"
 
 
 def history(db: sqlite_utils.Database, *urls: str) -> dict:
@@ -84,22 +94,12 @@ def changes(
     if not include_reextractions:
         where.append("c.reextraction = 0")
     sql = f"""
-        SELECT a.url, a.outlet, {CHANGE_COLUMNS}, vb.headline AS headline_before, va.headline AS headline_after
-        FROM changes c
-        JOIN articles a ON a.id = c.article_id
-        LEFT JOIN versions vb ON vb.article_id = c.article_id AND vb.number = c.from_version
-        LEFT JOIN versions va ON va.article_id = c.article_id AND va.number = c.to_version
+        SELECT {LISTED_COLUMNS}, a.outlet {CHANGES_JOINED}
         WHERE {" AND ".join(where)}
         ORDER BY c.detected_at, c.id
     """
     for row in db.query(sql, params):
-        yield {
-            "url": row["url"],
-            "outlet": row["outlet"],
-            **change_from_row(row),
-            "headline_before": row["headline_before"],
-            "headline_after": row["headline_after"],
-        }
+        yield listed_change(row)
 
 
 def version_pair(
@@ -111,7 +111,7 @@ def version_pair(
         "SELECT max(number) FROM versions WHERE article_id = ?", [article["id"]]
     ).fetchone()[0]
     if latest is None:
-        raise NotFoundError(f"{urls[0]} has no stored version yet: run `redline crawl --once` first")
+        raise NoVersion(f"{urls[0]} has no stored version yet", urls[0])
     to_version = latest if to_version is None else to_version
     from_version = max(to_version - 1, 1) if from_version is None else from_version
     pair = []
@@ -122,9 +122,21 @@ def version_pair(
             [article["id"], number],
         ), None)
         if row is None:
-            raise UsageError(f"{urls[0]} has no version {number}: it has versions 1 to {latest}")
+            raise NoVersion(f"{urls[0]} has no version {number}: it has versions 1 to {latest}", urls[0])
         pair.append(row)
     return article, pair[0], pair[1]
+
+
+def listed_change(row: dict) -> dict:
+    """A change as every listing shows it: its article, outlet, fields and the headlines around it."""
+    return {
+        "article_id": row["article_id"],
+        "url": row["url"],
+        "outlet": row["outlet"],
+        **change_from_row(row),
+        "headline_before": row["headline_before"],
+        "headline_after": row["headline_after"],
+    }
 
 
 def change_from_row(row: dict) -> dict:

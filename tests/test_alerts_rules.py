@@ -9,8 +9,9 @@ import pytest
 
 from redline.alerts import message, rules, sender
 from redline.alerts.deliver import MAX_BACKOFF_S, backoff
-from redline.config import AlertRule, ConfigError
-from redline.config import load as load_config
+from redline.core.config import AlertRule
+from redline.core.errors import ConfigError
+from redline.app.config import load as load_config
 
 BODY = ("The council voted 31 to 18 for the plan.\n\nOpposition members said they would keep campaigning "
         "against library cuts. The mayor welcomed the vote.")

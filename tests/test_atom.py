@@ -5,7 +5,7 @@ from __future__ import annotations
 import feedparser
 from lxml import etree
 
-from redline.atom import ATOM_NS, EMPTY_FEED_UPDATED, change_id, change_title, diff_html, render_feed
+from redline.app.atom import ATOM_NS, EMPTY_FEED_UPDATED, change_id, change_title, diff_html, render_feed
 from redline.storage.differ import Segment, word_diff
 
 NS = {"a": ATOM_NS}

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from redline.config import ConfigError, load, parse_duration
+from redline.app.config import load, parse_duration
+from redline.core.errors import ConfigError
 from testkit.site import Redline
 
 GOOD = '''

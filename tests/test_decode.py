@@ -8,7 +8,7 @@ import pytest
 
 from bench.corpus import corpus_dir, load_manifest, missing_reason, page_bytes
 from redline.crawler.decode import Decoded, decode_html, is_html
-from redline.errors import ExtractionError
+from redline.core.errors import NoArticle
 
 RUSSIAN = (
     "Президент заявил, что экономика страны продолжает расти, несмотря на санкции и падение цен на "
@@ -107,7 +107,7 @@ def test_ascii_page() -> None:
 
 
 def test_undecodable_body_raises() -> None:
-    with pytest.raises(ExtractionError, match="undecodable body"):
+    with pytest.raises(NoArticle, match="undecodable body"):
         decode_html(bytes(range(256)) * 20, None)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from redline.crawler.discover import ArticleFilter, DiscoveryError, feed_entries, read_sitemap, section_links
+from redline.crawler.discover import ArticleFilter, UnreadableSource, feed_entries, read_sitemap, section_links
 from redline.demo.outlet import SimulatedOutlet
 
 RUNNER = Path(__file__).parent / "testkit" / "run_discovery.py"
@@ -75,7 +75,7 @@ def test_feed_entries_read_rss_and_atom_with_dates_and_relative_links():
     (b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</ti', "malformed feed"),
 ])
 def test_unreadable_feeds_raise_a_discovery_error(body, problem):
-    with pytest.raises(DiscoveryError, match=problem):
+    with pytest.raises(UnreadableSource, match=problem):
         feed_entries(body, "https://e.com/rss.xml", "text/html")
 
 
@@ -100,7 +100,7 @@ def test_sitemaps_plain_gzip_news_and_index():
     (b"\x1f\x8b\x08broken", "corrupt"),
 ])
 def test_unreadable_sitemaps_raise_a_discovery_error(body, problem):
-    with pytest.raises(DiscoveryError, match=problem):
+    with pytest.raises(UnreadableSource, match=problem):
         list(read_sitemap(body, "https://e.com/sitemap.xml", max_size=1000).entries)
 
 
@@ -108,7 +108,7 @@ def test_section_links_are_absolute_and_honour_base_href():
     page = b'<html><head><base href="/world/"></head><body><a href="a">A</a><a href="/b#top">B</a></body></html>'
     assert [c.url for c in section_links(page, "https://e.com/news/")] == [
         "https://e.com/world/a", "https://e.com/b#top"]
-    with pytest.raises(DiscoveryError, match="not an HTML page"):
+    with pytest.raises(UnreadableSource, match="not an HTML page"):
         section_links(b"%PDF-1.4 ...", "https://e.com/news/", "application/pdf")
 
 

@@ -10,7 +10,7 @@ import pytest
 from redline.crawler.extract import EXTRACTOR_VERSION, Article, Selectors, extract, vote
 from redline.crawler.extract.blocks import Block
 from redline.crawler.extract.normalize import clean_text, join_paragraphs, squash
-from redline.errors import ExtractionError
+from redline.core.errors import NoArticle
 
 URL = "https://news.example.org/world/2024/05/01/port-strike"
 
@@ -138,9 +138,9 @@ def test_extracts_article_fields() -> None:
 
 
 def test_no_body_raises() -> None:
-    with pytest.raises(ExtractionError, match="no article text found"):
+    with pytest.raises(NoArticle, match="no article text found"):
         extract("<html><head><title>x</title></head><body><nav><a href='/'>Home</a></nav></body></html>", URL)
-    with pytest.raises(ExtractionError):
+    with pytest.raises(NoArticle):
         extract("", URL)
 
 

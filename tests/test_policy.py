@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from redline.scheduler.policy import DAY, HOUR, JITTER_FRACTION, MINUTE, Policy, next_check
+from redline.core.policy import DAY, HOUR, JITTER_FRACTION, MINUTE, Policy, next_check
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from redline.errors import DatabaseError, NotFoundError
+from redline.core.errors import DatabaseError, NotFound
 from redline.storage import articles, queries, record
 from redline.storage.db import open_database
 from redline.storage.migrations import APPLICATION_ID, MIGRATIONS
@@ -123,7 +123,7 @@ def test_fetch_targets_pages_through_all_articles(db):
 
 
 def test_unknown_article(db):
-    with pytest.raises(NotFoundError, match="is not tracked"):
+    with pytest.raises(NotFound, match="is not tracked"):
         queries.history(db, "https://example.com/nothing")
 
 

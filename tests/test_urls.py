@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from redline.crawler.urls import canonicalize_url, same_host
-from redline.errors import UsageError
+from redline.core.urls import canonicalize_url, same_host
+from redline.core.errors import InvalidURL
 
 
 @pytest.mark.parametrize(("given", "canonical"), [
@@ -23,7 +23,7 @@ def test_canonical_form(given, canonical):
 @pytest.mark.parametrize("bad", ["", "example.com/a", "mailto:x@example.com", "https://", "http://a b/",
                                  "https://user:pw@example.com/", "http://[::1/"])
 def test_bad_urls_are_refused(bad):
-    with pytest.raises(UsageError):
+    with pytest.raises(InvalidURL):
         canonicalize_url(bad)
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from redline.errors import UsageError
+from redline.core.errors import InvalidInput
 from redline.web.diffview import side_by_side
 from redline.storage import articles, browse
-from redline.storage.clock import to_iso
+from redline.core.clock import to_iso
 from redline.storage.db import open_database
 from redline.storage.differ import word_diff
 from redline.storage.record import Extracted, Fetch, record_content, record_failure, record_missing
@@ -124,7 +124,7 @@ def test_keyset_pages_cover_every_change_once(tmp_path):
     ("/?kind=typo", 400, "unknown kind"),
     ("/history", 400, "name an article"),
     ("/history?url=https://nowhere.example/x", 404, "is not tracked"),
-    (f"/history?url={BUDGET}&from=9", 400, "has no version 9"),
+    (f"/history?url={BUDGET}&from=9", 404, "has no version 9"),
     (f"/history?url={BUDGET}&view=fancy", 400, "unknown view"),
     ("/change/999", 404, "there is no change 999"),
     ("/archive/1/99", 404, "there is no version 99"),
@@ -283,7 +283,7 @@ def test_search_index_covers_versions_stored_before_the_migration(tmp_path):
     reader = browse.open_reader(db_path)
     assert [hit["url"] for hit in browse.search(reader, "opposition")] == [BUDGET]
     assert browse.fts_query('budget "good day" budg* AND(') == '"budget" "good day" "budg"* "AND("'
-    with pytest.raises(UsageError):
+    with pytest.raises(InvalidInput):
         browse.fts_query('"" *')
 
 

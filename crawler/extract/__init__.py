@@ -15,16 +15,9 @@ lines are filtered (:mod:`redline.crawler.extract.boilerplate`); every paragraph
 (:mod:`redline.crawler.extract.normalize`), so churn (rotating newsletter boxes, timestamps, related
 lists, ad slot ids, script nonces) and markup-only re-serialisation never reach the differ.
 
-INTERFACE CONTRACT (other packages depend on exactly these names):
-
-    EXTRACTOR_VERSION: str           bump whenever output for some page may change
-    @dataclass(frozen=True) class Selectors: headline: str|None, body: str|None, drop: tuple[str,...]
-    @dataclass(frozen=True) class Article:
-        headline: str; body: str (paragraphs joined by "\\n\\n"); byline: str;
-        published: str|None; modified: str|None (ISO 8601 as the page gives them);
-        canonical_url: str|None (absolute); language: str|None; method: str
-    def extract(html: str, url: str, selectors: Selectors | None = None) -> Article
-        raises redline.errors.ExtractionError when no article text is found.
+What the rest of redline uses: :func:`extract` (decoded HTML, the page's URL and the outlet's
+:class:`~redline.core.config.Selectors` → :class:`Article`, or
+:class:`~redline.core.errors.NoArticle`) and :data:`EXTRACTOR_VERSION`, stored with every version.
 """
 
 from __future__ import annotations
@@ -36,7 +29,8 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from redline.errors import ExtractionError
+from redline.core.config import Selectors
+from redline.core.errors import NoArticle
 
 from . import blocks as blocks_mod
 from . import boilerplate, fallback, headline, rules, structured, vote
@@ -58,15 +52,6 @@ MAX_BYLINE_CHARS = 120
 
 
 @dataclass(frozen=True)
-class Selectors:
-    """Outlet-specific CSS selectors (lxml cssselect syntax); ``drop`` removes matches first."""
-
-    headline: str | None = None
-    body: str | None = None
-    drop: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Article:
     """One extracted version of an article; ``body`` paragraphs are separated by ``"\\n\\n"``."""
 
@@ -84,11 +69,11 @@ def parse(html: str) -> HtmlElement:
     """Parse decoded HTML into an lxml tree (the only parse of the page)."""
     html = _XML_DECLARATION.sub("", html, count=1)
     if not html.strip():
-        raise ExtractionError("no article text found: empty page")
+        raise NoArticle("no article text found: empty page")
     try:
         return lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"no article text found: unparsable HTML ({exc})") from exc
+        raise NoArticle(f"no article text found: unparsable HTML ({exc})") from exc
 
 
 def _byline(tree: HtmlElement, page: structured.PageMeta) -> str:
@@ -147,7 +132,7 @@ def _by_selectors(tree: HtmlElement, selectors: Selectors, headline_key: str) ->
 def extract(html: str, url: str, selectors: Selectors | None = None) -> Article:
     """Extract the article from one decoded page (deterministic, no I/O).
 
-    Raises :class:`~redline.errors.ExtractionError` when no article text is found.
+    Raises :class:`~redline.core.errors.NoArticle` when no article text is found.
     """
     tree = parse(html)
     if selectors is not None:
@@ -172,7 +157,7 @@ def extract(html: str, url: str, selectors: Selectors | None = None) -> Article:
         paragraphs, method = _general(tree, page, url, headline_key)
     body = join_paragraphs(paragraphs)
     if not body:
-        raise ExtractionError("no article text found")
+        raise NoArticle("no article text found")
     return Article(
         headline=title,
         body=body,

@@ -24,9 +24,10 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from redline.core.clock import now_iso
 from redline.crawler.items import FetchedPage
+from redline.crawler.responses import header_text
 from redline.storage.articles import FetchTarget
-from redline.storage.clock import now_iso
 
 
 class ArticleSpider(scrapy.Spider):
@@ -64,15 +65,14 @@ class ArticleSpider(scrapy.Spider):
             )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterable[FetchedPage]:
-        header = response.headers.get
         yield _page(
             response.meta,
             final_url=response.url,
             status=response.status,
             duration_ms=round(response.meta.get("download_latency", 0) * 1000),
-            content_type=_text(header(b"Content-Type")),
-            etag=_text(header(b"ETag")),
-            last_modified=_text(header(b"Last-Modified")),
+            content_type=header_text(response, b"Content-Type"),
+            etag=header_text(response, b"ETag"),
+            last_modified=header_text(response, b"Last-Modified"),
             body=response.body,
         )
 
@@ -110,6 +110,3 @@ def describe_failure(failure: Failure, maxsize: int) -> str:
         return f"connection lost during download: {text}"
     return f"{type(error).__name__}: {text}"
 
-
-def _text(value: bytes | None) -> str | None:
-    return value.decode("latin-1") if value else None

@@ -24,17 +24,17 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from redline.crawler import discover
-from redline.crawler.discover import ArticleFilter, Candidate, DiscoveryError
+from redline.crawler.discover import ArticleFilter, Candidate, UnreadableSource
 from redline.crawler.items import DiscoveredLink, SourceChecked
 from redline.crawler.spiders.articles import describe_failure
-from redline.crawler.urls import canonicalize_url
-from redline.config import Outlet
-from redline.errors import UsageError
+from redline.crawler.responses import header_text
+from redline.core.clock import now_iso, to_iso
+from redline.core.config import Outlet
+from redline.core.urls import canonical_or_none
 from redline.storage import sources
-from redline.storage.clock import now_iso, to_iso
-from redline.storage.db import open_database, translate_errors
+from redline.storage.store import open_store
 
-logger = logging.getLogger("redline.discover")
+logger = logging.getLogger(__name__)
 
 #: What each kind of source asks for; servers that negotiate send feeds as feeds, not HTML.
 ACCEPT = {
@@ -77,17 +77,12 @@ class DiscoverySpider(scrapy.Spider):
             for kind, urls in (("feed", outlet.feeds), ("sitemap", outlet.sitemaps), ("section", outlet.sections)):
                 for url in urls:
                     if kind == "sitemap":
-                        self.seen_sitemaps[outlet.name].add(_canonical(url) or url)
+                        self.seen_sitemaps[outlet.name].add(canonical_or_none(url) or url)
                     yield self._request(_Source(outlet.name, url, kind))
 
     def _stored_validators(self) -> dict[tuple[str, str], sources.Validators]:
-        path = self.settings.get("REDLINE_DB")
-        db = open_database(path)
-        try:
-            with translate_errors(path):
-                return sources.validators(db, list(self.outlets))
-        finally:
-            db.close()
+        with open_store(self.settings.get("REDLINE_DB")) as store:
+            return store.source_validators(list(self.outlets))
 
     def _request(self, source: _Source) -> scrapy.Request:
         headers = {"Accept": ACCEPT[source.kind]}
@@ -122,7 +117,7 @@ class DiscoverySpider(scrapy.Spider):
                 if output.url not in self.seen_links[source.outlet]:  # found by another source already
                     self.seen_links[source.outlet].add(output.url)
                     yield output
-        except DiscoveryError as exc:
+        except UnreadableSource as exc:
             yield answer.done("error", str(exc), links_found=found)
             return
         # A sitemap index's bytes stay the same while the sitemaps it lists change: no validators.
@@ -137,11 +132,11 @@ class DiscoverySpider(scrapy.Spider):
     # --- readers: candidates → links (and, for sitemap indexes, requests) -------------------
 
     def _feed(self, response: Response, source: _Source) -> Iterator[DiscoveredLink]:
-        entries = discover.feed_entries(response.body, response.url, _header(response, b"Content-Type"))
+        entries = discover.feed_entries(response.body, response.url, header_text(response, b"Content-Type"))
         yield from self._links(entries, source)
 
     def _section(self, response: Response, source: _Source) -> Iterator[DiscoveredLink]:
-        candidates = discover.section_links(response.body, response.url, _header(response, b"Content-Type"))
+        candidates = discover.section_links(response.body, response.url, header_text(response, b"Content-Type"))
         yield from self._links(candidates, source, host_of=response.url)
 
     def _sitemap(self, response: Response, source: _Source) -> Iterator[DiscoveredLink | scrapy.Request]:
@@ -156,10 +151,10 @@ class DiscoverySpider(scrapy.Spider):
         response.meta["index"] = True  # read by parse(): an index keeps no validators
         max_depth = self.settings.getint("REDLINE_SITEMAP_MAX_DEPTH")
         if source.depth >= max_depth:
-            raise DiscoveryError(f"sitemap index nested more than {max_depth} levels deep: not followed")
+            raise UnreadableSource(f"sitemap index nested more than {max_depth} levels deep: not followed")
         # Newest first, undated ones (which may be fresh) before all, so the budget goes to recent news.
         for child in sorted(fresh, key=lambda entry: entry.lastmod or "~", reverse=True):
-            url = _canonical(child.url)
+            url = canonical_or_none(child.url)
             if url is None or url in self.seen_sitemaps[source.outlet]:
                 continue
             if self.sitemap_budget[source.outlet] <= 0:
@@ -196,19 +191,8 @@ class _Answer:
         return SourceChecked(
             outlet=self.source.outlet, url=self.source.url, kind=self.source.kind,
             checked_at=self.checked_at, outcome=outcome, status=self.status, error=error,
-            etag=_header(response, b"ETag") if response else None,
-            last_modified=_header(response, b"Last-Modified") if response else None,
+            etag=header_text(response, b"ETag") if response else None,
+            last_modified=header_text(response, b"Last-Modified") if response else None,
             links_found=links_found,
         )
 
-
-def _header(response: Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
-
-
-def _canonical(url: str) -> str | None:
-    try:
-        return canonicalize_url(url)
-    except UsageError:
-        return None

@@ -12,7 +12,6 @@ daemon call. Every step commits on its own, so a pass can be killed anywhere:
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -21,16 +20,17 @@ from datetime import timedelta
 import sqlite_utils
 
 from redline.alerts import message, rules, sender
-from redline.config import Config
+from redline.core import environ
+from redline.core.config import Config
 from redline.storage import outbox
-from redline.storage.clock import now_iso, parse_iso, to_iso
+from redline.core.clock import now_iso, parse_iso, to_iso
 from redline.storage.db import open_database, translate_errors
 
-log = logging.getLogger("redline.alerts")
+log = logging.getLogger(__name__)
 
 #: First wait after a failed attempt, doubled per attempt up to MAX_BACKOFF_S: 30 s rides out a
 #: webhook's restart without hammering it. ``REDLINE_ALERT_BACKOFF_S`` changes it (tests use 1 s).
-BACKOFF_S = float(os.environ.get("REDLINE_ALERT_BACKOFF_S", "30"))
+BACKOFF_S = 30.0
 
 #: Longest wait between attempts: an outage of a day costs ~24 attempts, and a receiver that
 #: comes back hears from redline within the hour.
@@ -158,7 +158,8 @@ def _attempt(db: sqlite_utils.Database, delivery: dict, known: dict[str, rules.T
 
 def backoff(attempt: int) -> float:
     """Seconds to wait after the ``attempt``-th attempt (1-based) before the next one."""
-    return min(BACKOFF_S * 2 ** min(attempt - 1, 32), MAX_BACKOFF_S)  # 2**32: far past the cap, no overflow
+    first = environ.number("REDLINE_ALERT_BACKOFF_S", BACKOFF_S)
+    return min(first * 2 ** min(attempt - 1, 32), MAX_BACKOFF_S)  # 2**32: far past the cap, no overflow
 
 
 def _later(now: str, seconds: float) -> str:

@@ -3,15 +3,16 @@
 A message must make sense on a phone lock screen and in a mail client alike, so it is plain text:
 which outlet and article, the headline before → after, the body's changes in a few words of context
 (the word-level differ's excerpt, marked ``[-removed-]{+added+}`` as ``redline diff`` does), and
-where to read the article and its history. Titles come from
-:func:`redline.atom.change_title`, so an alert and its feed entry say the same thing.
+where to read the article and its history. :func:`change_title` is also the title of the change's
+Atom entry (:mod:`redline.app.atom`), so an alert and its feed entry say the same thing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
-from redline.atom import change_title
 from redline.storage.differ import excerpt, render_plain, word_diff
 
 #: Changes spelled out in one digest; the rest are counted (chat services cap messages at ~4 kB).
@@ -20,6 +21,22 @@ MAX_DIGEST_CHANGES = 25
 TEST_TITLE = "[redline] test message"
 TEST_BODY = ("This is a test from `redline alerts test`: alerts about changed articles will arrive "
              "here looking like this one.")
+
+
+def change_title(change: Mapping[str, Any]) -> str:
+    """A one-line title saying what happened: "Headline changed: A → B", "Removed: A", …"""
+    before, after = change.get("headline_before") or "", change.get("headline_after") or ""
+    kinds = list(change["kinds"])
+    if "removed" in kinds:
+        return f"Removed: {before}"
+    if "headline" in kinds:
+        return f"Headline changed: {before} → {after}"
+    edited = [k for k in kinds if k in ("body", "byline")]
+    label = " and ".join(edited).capitalize() + " edited" if edited else "Restored"
+    if "restored" in kinds and edited:
+        label = "Restored, " + label.lower()
+    return f"{label}: {after or before}"
+
 
 
 def single(change: dict) -> tuple[str, str]:

@@ -11,8 +11,9 @@ import sys
 from dataclasses import dataclass
 
 from redline.alerts import sender
-from redline.config import AlertRule, Config, ConfigError
-from redline.storage.clock import parse_iso
+from redline.core.config import AlertRule, Config
+from redline.core.errors import ConfigError
+from redline.core.clock import parse_iso
 from redline.storage.differ import excerpt, word_diff
 from redline.storage.outbox import Item
 

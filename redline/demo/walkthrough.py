@@ -15,12 +15,9 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from redline.config import Config, Outlet
+from redline.app import Redline
+from redline.core.config import Config, Outlet
 from redline.demo.outlet import SimulatedOutlet
-from redline.scheduler.daemon import Daemon
-from redline.scheduler.lock import exclusive
-from redline.storage import queries
-from redline.storage.db import open_database
 
 #: The demo's recheck policy: every article is "fresh", so it is looked at every 2 seconds
 #: (instead of every 15 minutes), and a pulled story's second 404 follows within seconds.
@@ -35,7 +32,7 @@ LOCAL_CRAWL = {"DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
 
 def run_demo(db_path: Path, duration: float, say: Callable[[str], None]) -> int:
     """Run the demo for ``duration`` seconds; returns the number of changes detected."""
-    for chatty in ("redline.crawl", "redline.discover"):  # a line per fetch and per discovery pass is too much
+    for chatty in ("redline.crawler.pipelines", "redline.crawler.spiders"):  # a line per fetch is too much
         logging.getLogger(chatty).setLevel(logging.WARNING)
     with SimulatedOutlet() as outlet:
         say(f"simulated outlet {outlet.name!r} at {outlet.base_url} ({len(outlet.article_urls())} articles); "
@@ -48,12 +45,11 @@ def run_demo(db_path: Path, duration: float, say: Callable[[str], None]) -> int:
             ),),
             schedule=DEMO_SCHEDULE,
         )
-        daemon = Daemon(str(db_path), config, overrides=LOCAL_CRAWL, status_every=10.0)
-        watcher = _ChangeWatcher(db_path, say)
-        daemon.extra_jobs.append(lambda scheduler: _add_demo_jobs(scheduler, daemon, outlet, watcher, duration, say))
-        open_database(db_path).close()
-        with exclusive(db_path, "the demo"):
-            daemon.run()
+        app = Redline(db_path, config)
+        app.prepare()
+        watcher = _ChangeWatcher(app, say)
+        app.run(crawl_settings=LOCAL_CRAWL, status_every=10.0,
+                add_jobs=lambda scheduler, stop: _add_demo_jobs(scheduler, stop, outlet, watcher, duration, say))
         watcher.poll()
     return watcher.detected
 
@@ -61,26 +57,21 @@ def run_demo(db_path: Path, duration: float, say: Callable[[str], None]) -> int:
 class _ChangeWatcher:
     """Prints changes committed since the last look."""
 
-    def __init__(self, db_path: Path, say: Callable[[str], None]) -> None:
-        self.db_path = db_path
+    def __init__(self, app: Redline, say: Callable[[str], None]) -> None:
+        self.app = app
         self.say = say
         self.detected = 0
-        db = open_database(db_path)
-        self.last_id = max((change["id"] for change in queries.changes(db)), default=0)
-        db.close()
+        self.last_id = max((change["id"] for change in app.changes()), default=0)
 
     def poll(self) -> None:
-        db = open_database(self.db_path)
-        try:
-            for change in queries.changes(db, after_id=self.last_id):
+        with self.app.reader() as store:
+            for change in store.changes(after_id=self.last_id):
                 self.last_id = change["id"]
                 self.detected += 1
                 self.say(describe(change))
-        finally:
-            db.close()
 
 
-def _add_demo_jobs(scheduler: AsyncIOScheduler, daemon: Daemon, outlet: SimulatedOutlet,
+def _add_demo_jobs(scheduler: AsyncIOScheduler, stop: Callable[[], None], outlet: SimulatedOutlet,
                    watcher: _ChangeWatcher, duration: float, say: Callable[[str], None]) -> None:
     def step() -> None:
         for event in outlet.step():
@@ -88,7 +79,7 @@ def _add_demo_jobs(scheduler: AsyncIOScheduler, daemon: Daemon, outlet: Simulate
 
     scheduler.add_job(step, "interval", seconds=STEP_EVERY, id="demo:outlet-script", max_instances=1)
     scheduler.add_job(watcher.poll, "interval", seconds=1.0, id="demo:print-changes", max_instances=1, coalesce=True)
-    scheduler.add_job(daemon.request_stop, "interval", seconds=duration, id="demo:stop")
+    scheduler.add_job(stop, "interval", seconds=duration, id="demo:stop")
 
 
 def describe(change: dict) -> str:

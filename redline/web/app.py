@@ -25,11 +25,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from redline import __version__
-from redline.errors import DatabaseError, NotFoundError, RedlineError, UsageError
+from redline.core.version import __version__
+from redline.app import Redline
+from redline.core.errors import DatabaseError, InvalidInput, NotFound, RedlineError
 from redline.web import pages
 
-log = logging.getLogger("redline.web")
+log = logging.getLogger(__name__)
 
 #: Pages load only their own stylesheet; no script, frame, plugin or form target elsewhere.
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -45,13 +46,13 @@ SECURITY_HEADERS = {
 
 LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
-_STATUS = {NotFoundError: 404, UsageError: 400, DatabaseError: 503}
+_STATUS = {NotFound: 404, InvalidInput: 400, DatabaseError: 503}
 _HTTP_MESSAGES = {404: "There is no page at this address.",
                   405: "This view is read-only: pages can only be looked at (GET)."}
 
 
-def create_app(db_path: str, *, loopback_only: bool = True) -> Starlette:
-    """The web view over the redline database at ``db_path`` (which must exist)."""
+def create_app(redline: Redline, *, loopback_only: bool = True) -> Starlette:
+    """The web view over ``redline``'s database (which must exist)."""
     static = StaticFiles(directory=Path(__file__).with_name("static"))
     app = Starlette(
         routes=[*(Route(path, endpoint, name=name) for path, endpoint, name in pages.ROUTES),
@@ -60,8 +61,8 @@ def create_app(db_path: str, *, loopback_only: bool = True) -> Starlette:
                     Middleware(SecurityHeaders)],
         exception_handlers={RedlineError: redline_error, HTTPException: http_error, Exception: server_error},
     )
-    app.state.db_path = db_path
-    app.state.templates = Jinja2Templates(env=_environment(Path(db_path).name))
+    app.state.redline = redline
+    app.state.templates = Jinja2Templates(env=_environment(Path(redline.db_path).name))
     return app
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from redline.atom import diff_html
+from redline.app.atom import diff_html
 from redline.storage.differ import Segment, word_diff
 
 PARAGRAPH_BREAK = "\n\n"

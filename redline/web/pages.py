@@ -1,6 +1,7 @@
 """The routes of the web view. Every one is a GET, reads through its own connection and renders a
-template; bad parameters raise :class:`~redline.errors.UsageError` (400 page), unknown articles,
-versions or changes :class:`~redline.errors.NotFoundError` (404 page).
+template; bad parameters raise :class:`~redline.core.errors.InvalidInput` (400 page), unknown articles,
+versions or changes :class:`~redline.core.errors.NotFound` (404 page). Data comes from the
+application facade's read-only store (``request.app.state.redline.reader()``).
 
 Stable addresses, so a link can be handed to a colleague:
 ``/history?url=<article URL>&from=1&to=2#diff`` (one edit), ``/change/<id>`` (the same, by change id),
@@ -9,40 +10,31 @@ Stable addresses, so a link can be handed to a colleague:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
-import sqlite_utils
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from redline.atom import diff_html, render_feed
-from redline.crawler.urls import lookup_names
-from redline.errors import UsageError
+from redline.app import Redline
+from redline.app.atom import diff_html
+from redline.core.config import CHANGE_KINDS
+from redline.core.errors import InvalidInput
+from redline.core.urls import lookup_names
+from redline.storage.browse import HIT_END, HIT_START
+from redline.storage.differ import word_diff
 from redline.web.archive import ARCHIVE_CSP, archived_page
 from redline.web.diffview import field_diff
-from redline.storage import browse, queries
-from redline.storage.articles import require_article
-from redline.storage.db import translate_errors
-from redline.storage.differ import word_diff
 
 VIEWS = ("inline", "side")
 
 
-@contextmanager
-def reader(request: Request) -> Iterator[sqlite_utils.Database]:
-    """A read-only connection for one request, closed when the page is built."""
-    path = request.app.state.db_path
-    db = browse.open_reader(path)
-    try:
-        with translate_errors(path):
-            yield db
-    finally:
-        db.close()
+def reader(request: Request):  # noqa: ANN201 - a context manager of a read-only store
+    """A read-only store for one request, closed when the page is built."""
+    app: Redline = request.app.state.redline
+    return app.reader()
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
@@ -53,29 +45,29 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 def recent(request: Request) -> Response:
     """``/``: changes newest first, filtered by outlet and kind, 50 a page."""
     outlet, kind = _text_param(request, "outlet"), _text_param(request, "kind")
-    with reader(request) as db:
-        page = browse.recent_changes(db, outlet=outlet, kind=kind, older_than=_int_param(request, "older"))
-        outlets = browse.outlet_names(db)
+    with reader(request) as store:
+        page = store.recent_changes(outlet=outlet, kind=kind, older_than=_int_param(request, "older"))
+        outlets = store.outlet_names()
     for row in page.rows:
         row["headline_diff"] = _headline_diff(row)
     return render(request, "recent.html", page=page, outlet=outlet, kind=kind, outlets=outlets,
-                  kinds=browse.CHANGE_KINDS, feed=_feed_link(outlet=outlet, kind=kind))
+                  kinds=CHANGE_KINDS, feed=_feed_link(outlet=outlet, kind=kind))
 
 
 def history(request: Request) -> Response:
     """``/history?url=…``: every version and change of one article, and a diff of two versions."""
     url = _text_param(request, "url")
     if url is None:
-        raise UsageError("name an article: /history?url=<the article's URL>")
+        raise InvalidInput("name an article: /history?url=<the article's URL>")
     view = _text_param(request, "view") or VIEWS[0]
     if view not in VIEWS:
-        raise UsageError(f"unknown view {view!r}: use inline or side")
+        raise InvalidInput(f"unknown view {view!r}: use inline or side")
     names = lookup_names(url)
     from_version, to_version = _int_param(request, "from"), _int_param(request, "to")
-    with reader(request) as db:
-        article = require_article(db, *names)
-        record = queries.history(db, *names)
-        pair = queries.version_pair(db, names, from_version, to_version) if record["versions"] else None
+    with reader(request) as store:
+        article = store.article(*names)
+        record = store.history(*names)
+        pair = store.version_pair(names, from_version, to_version) if record["versions"] else None
     diff = before = after = None
     if pair is not None:
         _, before, after = pair
@@ -87,10 +79,8 @@ def history(request: Request) -> Response:
 
 def outlets(request: Request) -> Response:
     """``/outlets``: articles, changes, last check and recent failures per outlet."""
-    with reader(request) as db:
-        since = browse.failure_window_start(db)
-        rows = browse.outlets(db, since)
-        totals = browse.check_totals(db, since)
+    with reader(request) as store:
+        since, rows, totals = store.outlets()
     return render(request, "outlets.html", rows=rows, since=since, totals=totals, feed=_feed_link())
 
 
@@ -99,32 +89,20 @@ def search(request: Request) -> Response:
     text = _text_param(request, "q")
     results = []
     if text is not None:
-        with reader(request) as db:
-            results = browse.search(db, text)
+        with reader(request) as store:
+            results = store.search(text)
         for hit in results:
-            hit["snippet"] = Markup(str(escape(hit["snippet"])).replace(browse.HIT_START, "<mark>")
-                                    .replace(browse.HIT_END, "</mark>"))
+            hit["snippet"] = Markup(str(escape(hit["snippet"])).replace(HIT_START, "<mark>")
+                                    .replace(HIT_END, "</mark>"))
     return render(request, "search.html", q=text or "", results=results, feed=_feed_link())
 
 
 def feed(request: Request) -> Response:
     """``/feed.atom``: the newest changes as Atom, for all articles, one outlet, one kind or one article."""
-    outlet, kind, url = _text_param(request, "outlet"), _text_param(request, "kind"), _text_param(request, "url")
-    feed_id, title = "feed/changes", "redline: recent changes"
-    with reader(request) as db:
-        article_id = None
-        if url is not None:
-            article = require_article(db, *lookup_names(url))
-            article_id = article["id"]
-            feed_id, title = f"feed/article/{article_id}", f"redline: changes to {article['url']}"
-        page = browse.recent_changes(db, outlet=outlet, kind=kind, article_id=article_id)
-    if outlet is not None:
-        feed_id, title = f"{feed_id}/outlet/{quote(outlet, safe='')}", f"{title} ({outlet})"
-    if kind is not None:
-        feed_id, title = f"{feed_id}/kind/{kind}", f"{title}, {kind} changes"
-    xml = render_feed(
-        page.rows, feed_id=feed_id, title=title, self_url=str(request.url),
-        alternate_url=str(request.url_for("recent")),
+    app: Redline = request.app.state.redline
+    xml = app.feed(
+        outlet=_text_param(request, "outlet"), kind=_text_param(request, "kind"), url=_text_param(request, "url"),
+        self_url=str(request.url), alternate_url=str(request.url_for("recent")),
         link_for=lambda change: str(request.url_for("change", change_id=change["id"])),
     )
     return Response(xml, media_type="application/atom+xml; charset=utf-8")
@@ -132,8 +110,8 @@ def feed(request: Request) -> Response:
 
 def change(request: Request) -> Response:
     """``/change/<id>``: a permanent link to one change, redirecting to its diff."""
-    with reader(request) as db:
-        where = browse.change_location(db, request.path_params["change_id"])
+    with reader(request) as store:
+        where = store.change_location(request.path_params["change_id"])
     if where["to_version"] is None or where["from_version"] is None:
         target = _link_to_history(where["url"]) + "#changes"
     else:
@@ -144,8 +122,8 @@ def change(request: Request) -> Response:
 def archive(request: Request) -> Response:
     """``/archive/<article id>/<version>``: the stored page, cleaned and sandboxed."""
     article_id, number = request.path_params["article_id"], request.path_params["number"]
-    with reader(request) as db:
-        version = browse.archived_version(db, article_id, number)
+    with reader(request) as store:
+        version = store.archived_version(article_id, number)
     banner = (f"Archived copy kept by redline: version {number} of {version['url']}, "
               f"seen {when(version['first_seen'])} to {when(version['last_seen'])}. Scripts and remote content are removed.")
     page = archived_page(version["raw_html"], version["encoding"], version["source_url"] or version["url"],
@@ -206,5 +184,5 @@ def _int_param(request: Request, name: str) -> int | None:
     if value is None:
         return None
     if not value.isdigit() or int(value) < 1:
-        raise UsageError(f"{name}={value!r} is not a valid number: use a whole number from 1")
+        raise InvalidInput(f"{name}={value!r} is not a valid number: use a whole number from 1")
     return int(value)

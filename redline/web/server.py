@@ -13,20 +13,22 @@ from collections.abc import Callable
 
 import uvicorn
 
-from redline.errors import UsageError
+from redline.app import Redline
+from redline.core.errors import CannotListen
 from redline.web.app import create_app
-from redline.storage.db import open_database
 
 #: Pending connections the kernel queues: uvicorn's own default.
 LISTEN_BACKLOG = 2048
 
 
-def run(db_path: str, host: str, port: int, echo: Callable[[str], None]) -> None:
+def serve(redline: Redline, host: str, port: int, echo: Callable[[str], None]) -> None:
     """Check the database (and upgrade its schema), bind ``host:port``, serve until Ctrl-C."""
-    open_database(db_path, create=False).close()
+    with redline.store():
+        pass
+    db_path = redline.db_path
     sock = bind(host, port)
     loopback = is_loopback(host)
-    app = create_app(db_path, loopback_only=loopback)
+    app = create_app(redline, loopback_only=loopback)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     if not loopback:
@@ -41,11 +43,11 @@ def run(db_path: str, host: str, port: int, echo: Callable[[str], None]) -> None
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A bound TCP socket on ``host:port``, or UsageError saying why there cannot be one."""
+    """A bound TCP socket on ``host:port``, or CannotListen saying why there cannot be one."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror:
-        raise UsageError(f"cannot listen on {host!r}: not an address or host name of this machine") from None
+        raise CannotListen(f"cannot listen on {host!r}: not an address or host name of this machine") from None
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -53,7 +55,7 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         reason = "the port is in use (another redline serve?)" if exc.errno == errno.EADDRINUSE else exc.strerror
-        raise UsageError(f"cannot listen on {host}:{port}: {reason}; pick another with --port") from None
+        raise CannotListen(f"cannot listen on {host}:{port}: {reason}") from None
     sock.listen(LISTEN_BACKLOG)  # connections made before uvicorn starts wait instead of being refused
     return sock
 

@@ -17,7 +17,7 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
 from redline.crawler.spiders.discovery import DiscoverySpider
-from redline import config
+from redline.app.config import load as load_config
 
 #: Local test servers need no politeness delay; everything else stays as redline ships it.
 TEST_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
@@ -44,7 +44,7 @@ def main(argv: list[str]) -> int:
     process = AsyncCrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(logging.WARNING)  # Scrapy lowers it while setting up
     crawler = process.create_crawler(DiscoverySpider)
-    process.crawl(crawler, outlets=config.load(Path(args.config)).outlets, max_age_days=args.max_age_days)
+    process.crawl(crawler, outlets=load_config(Path(args.config)).outlets, max_age_days=args.max_age_days)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     print(json.dumps({key: value for key, value in stats.items() if key.startswith("redline/")}))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 
 import click
-import sqlite_utils
 
-from redline.config import Config
-from redline.config import load as load_config
-from redline.config import locate as locate_config
-from redline.storage.db import open_database
+from redline.app import Redline
+from redline.app.config import load as load_config
+from redline.app.config import locate as locate_config
+from redline.core import environ
+from redline.core.config import Config
 
 DEFAULT_DB = "redline.db"
 
@@ -21,11 +20,12 @@ class Context:
 
     The database is ``--db``, else ``$REDLINE_DB``, else ``db`` in the config file, else
     ``./redline.db``; the config file is ``--config``, else ``$REDLINE_CONFIG``, else
-    ``./redline.toml`` when it exists. Both are resolved on first use.
+    ``./redline.toml`` when it exists. Both are resolved on first use, so commands that need
+    neither never read the config.
     """
 
     def __init__(self, db_option: str | None, config_option: str | None) -> None:
-        self._db_option = db_option or os.environ.get("REDLINE_DB") or None
+        self._db_option = db_option or environ.text("REDLINE_DB")
         self._config_option = config_option
 
     @cached_property
@@ -41,8 +41,10 @@ class Context:
         """True when the user chose a database (option, environment or config), not the default."""
         return bool(self._db_option) or self.config.db is not None
 
-    def open(self, *, create: bool = False) -> sqlite_utils.Database:
-        return open_database(self.db_path, create=create)
+    @cached_property
+    def app(self) -> Redline:
+        """The application on the chosen database and configuration."""
+        return Redline(self.db_path, self.config)
 
 
 pass_context = click.make_pass_decorator(Context)

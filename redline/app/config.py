@@ -1,4 +1,4 @@
-"""Reading and checking ``redline.toml``.
+"""Reading and checking ``redline.toml`` into a :class:`~redline.core.config.Config`.
 
 Where the file comes from: ``--config PATH``, then ``$REDLINE_CONFIG``, then ``./redline.toml`` when
 it exists; no config at all is valid (tracked URLs still work). Every section is optional.
@@ -9,83 +9,24 @@ path (``outlets[2].feeds[0]``), and what is wrong: :class:`ConfigError`.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from redline.crawler.selectors import Selectors
-from redline.errors import RedlineError
+from redline.core import environ
+from redline.core.config import CHANGE_KINDS, DEFAULT_GIVE_UP_AFTER, AlertRule, Config, Outlet, Selectors
+from redline.core.errors import ConfigError, InvalidURL
+from redline.core.policy import SCHEDULE_KEYS
+from redline.core.urls import canonicalize_url
+
+__all__ = ["CONFIG_ENV", "DEFAULT_CONFIG", "load", "locate", "parse_duration"]
 
 CONFIG_ENV = "REDLINE_CONFIG"
 DEFAULT_CONFIG = "redline.toml"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-ALERT_KINDS = ("headline", "body", "byline", "removed", "restored")
-#: How long an alert is retried before it is marked failed: two days outlasts a weekend outage
-#: of a mail server or webhook, and an alert older than that has lost most of its use.
-DEFAULT_GIVE_UP_AFTER = 2 * 86400.0
-
-
-class ConfigError(RedlineError):
-    """The configuration file is missing, malformed or has a bad value."""
-
-
-@dataclass(frozen=True)
-class Outlet:
-    """One news outlet: where to discover its articles and how to treat it."""
-
-    name: str
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()
-    article_pattern: str | None = None
-    language: str | None = None
-    selectors: Selectors | None = None
-    delay: float | None = None
-    concurrency: int | None = None
-    discover_every: float | None = None
-    schedule: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class AlertRule:
-    """Who is told about which changes, and how often."""
-
-    notify: tuple[str, ...]
-    kinds: tuple[str, ...] = ALERT_KINDS
-    outlets: tuple[str, ...] = ()
-    min_words: int = 0
-    keywords: tuple[str, ...] = ()
-    digest: float | None = None
-    flip_flops: bool = True
-    give_up_after: float = DEFAULT_GIVE_UP_AFTER
-    key: str = "alerts[0]"
-
-
-@dataclass(frozen=True)
-class Config:
-    """The whole configuration; ``path`` is None when no file was used."""
-
-    path: Path | None = None
-    db: Path | None = None
-    user_agent: str | None = None
-    delay: float | None = None
-    concurrency: int | None = None
-    discover_every: float | None = None
-    schedule: dict[str, float] = field(default_factory=dict)
-    outlets: tuple[Outlet, ...] = ()
-    alerts: tuple[AlertRule, ...] = ()
-
-    def outlet(self, name: str | None) -> Outlet | None:
-        return next((o for o in self.outlets if o.name == name), None)
-
-    def selectors_by_outlet(self) -> dict[str, Selectors]:
-        """The configured extraction selectors, by outlet name."""
-        return {outlet.name: outlet.selectors for outlet in self.outlets if outlet.selectors}
 
 
 def parse_duration(value: Any, key: str, where: str) -> float:
@@ -104,8 +45,8 @@ def locate(explicit: str | None) -> Path | None:
     """The config file to use: the explicit path, $REDLINE_CONFIG, ./redline.toml, or None."""
     if explicit:
         return Path(explicit)
-    if os.environ.get(CONFIG_ENV):
-        return Path(os.environ[CONFIG_ENV])
+    if environ.text(CONFIG_ENV):
+        return Path(environ.text(CONFIG_ENV) or "")
     default = Path(DEFAULT_CONFIG)
     return default if default.exists() else None
 
@@ -187,10 +128,10 @@ class _Reader:
         notify = self.strings(item, "notify", key)
         if not notify:
             raise self.fail(f"{key}.notify", "is missing: list at least one Apprise URL")
-        kinds = self.strings(item, "kinds", key) or ALERT_KINDS
+        kinds = self.strings(item, "kinds", key) or CHANGE_KINDS
         for i, kind in enumerate(kinds):
-            if kind not in ALERT_KINDS:
-                raise self.fail(f"{key}.kinds[{i}]", f"is {kind!r}; use any of {', '.join(ALERT_KINDS)}")
+            if kind not in CHANGE_KINDS:
+                raise self.fail(f"{key}.kinds[{i}]", f"is {kind!r}; use any of {', '.join(CHANGE_KINDS)}")
         outlets = self.strings(item, "outlets", key)
         for i, name in enumerate(outlets):
             if name not in outlet_names:
@@ -227,8 +168,6 @@ class _Reader:
         return Selectors(headline=chosen["headline"], body=chosen["body"], drop=drop)
 
     def schedule(self, value: Any, key: str) -> dict[str, float]:
-        from redline.scheduler.policy import SCHEDULE_KEYS
-
         if not isinstance(value, dict):
             raise self.fail(key, "must be a table of durations")
         self.known(value, key, set(SCHEDULE_KEYS))
@@ -267,13 +206,11 @@ class _Reader:
         return tuple(value)
 
     def urls(self, item: dict[str, Any], name: str, key: str) -> tuple[str, ...]:
-        from redline.crawler.urls import canonicalize_url
-
         values = self.strings(item, name, key)
         for i, url in enumerate(values):
             try:
                 canonicalize_url(url)
-            except RedlineError as exc:
+            except InvalidURL as exc:
                 raise self.fail(f"{_join(key, name)}[{i}]", f"is not a usable URL: {exc}") from None
         return values
 

@@ -1,15 +1,18 @@
-"""Commands that run redline as a service: ``init``, ``run`` and ``status``."""
+"""Commands that run redline as a service: ``init``, ``run``, ``status``, ``serve`` and ``demo``."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
 
-from redline import logs, render
-from redline.context import Context, pass_context
-from redline.errors import UsageError
-from redline.storage import queries
+from redline.cli import logs, render
+from redline.cli.context import Context, pass_context
+from redline.core.errors import CannotWrite
+
+#: 8080: the customary unprivileged HTTP port for a local tool; ``--port 0`` takes any free port.
+DEFAULT_PORT = 8080
 
 EXAMPLE_CONFIG = '''\
 # redline configuration. Every section is optional; durations are written like 30s, 15m, 6h, 2d, 1w.
@@ -71,11 +74,11 @@ def init(path: Path, force: bool) -> None:
       redline init /etc/redline/redline.toml
     """
     if path.exists() and not force:
-        raise UsageError(f"{path} already exists: edit it, or pass --force to overwrite it")
+        raise CannotWrite(f"{path} already exists: edit it, or pass --force to overwrite it")
     try:
         path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        raise CannotWrite(f"cannot write {path}: {exc.strerror}") from None
     click.echo(f"wrote {path}: add your outlets, then run `redline run` (or `redline crawl --once` from cron)")
 
 
@@ -94,17 +97,8 @@ def run(ctx: Context, log_json: bool) -> None:
       redline run
       redline --config /etc/redline/redline.toml run --log-json
     """
-    from redline.scheduler.daemon import Daemon
-    from redline.scheduler.lock import exclusive
-
-    from redline.alerts import validate_rules
-
     logs.configure(json_lines=log_json)
-    config = ctx.config
-    validate_rules(config)
-    ctx.open(create=True).close()
-    with exclusive(ctx.db_path, "the daemon"):
-        Daemon(ctx.db_path, config).run()
+    ctx.app.run()
 
 
 @click.command()
@@ -118,7 +112,58 @@ def status(ctx: Context, as_json: bool) -> None:
       redline status
       redline --config redline.toml status --json
     """
-    configured = [outlet.name for outlet in ctx.config.outlets]  # a bad config is reported first
-    summary = queries.status(ctx.open())
-    summary["configured_outlets"] = configured
-    render.emit(summary, as_json, render.status)
+    render.emit(ctx.app.status(), as_json, render.status)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but a loopback address lets others read the database.")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
+              help="Port to listen on (0: any free port; the address is printed).")
+@pass_context
+def serve(ctx: Context, host: str, port: int) -> None:
+    """Browse the edit histories in a web browser: recent changes, each article's versions with
+    word diffs, archived copies of every version, per-outlet stats, search and Atom feeds.
+
+    Read-only: it never changes the database, and it can run while a crawl or the daemon writes
+    to the same file. It listens on 127.0.0.1 unless told otherwise.
+
+    \b
+    Examples:
+      redline serve
+      redline --db watch.db serve --port 8000
+      redline serve --host 0.0.0.0 --port 8080    # reachable from the local network
+    """
+    from redline.web import serve as serve_web  # Starlette and uvicorn load only for this command
+
+    serve_web(ctx.app, host, port, click.echo)
+
+
+@click.command()
+@click.option("--duration", type=click.FloatRange(min=5), default=60, show_default=True, metavar="SECONDS",
+              help="How long to run.")
+@pass_context
+def demo(ctx: Context, duration: float) -> None:
+    """Watch redline work: a simulated outlet on 127.0.0.1 edits and pulls stories while the
+    real crawler checks it. Its pages churn on every request; only real edits are reported.
+
+    Without --db a fresh database is made in a temporary folder and its path printed.
+
+    \b
+    Examples:
+      redline demo
+      redline --db demo.db demo --duration 45
+    """
+    from redline.demo import run_demo
+
+    db_path = Path(ctx.db_path) if ctx.db_given else Path(tempfile.mkdtemp(prefix="redline-demo-")) / "demo.db"
+    click.echo(f"database: {db_path}")
+    detected = run_demo(db_path, duration, click.echo)
+    click.echo(f"\n{detected} change(s) detected. Look at them with:")
+    click.echo(f"  redline --db {db_path} changes")
+    click.echo(f"  redline --db {db_path} history URL")
+    click.echo(f"  redline --db {db_path} diff URL")
+    click.echo(f"  redline --db {db_path} serve        (then open http://127.0.0.1:8080/ in a browser)")
+
+
+COMMANDS = (init, run, status, serve, demo)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from redline.errors import UsageError
+from redline.core.errors import InvalidTime
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -35,7 +35,7 @@ def parse_user_time(text: str) -> str:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(
+        raise InvalidTime(
             f"{text!r} is not an ISO 8601 time: write it like 2026-11-25 or 2026-11-25T22:00:00Z"
         ) from None
     return to_iso(moment)

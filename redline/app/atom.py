@@ -20,7 +20,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from redline import __version__
+from redline.core.version import __version__
+from redline.alerts.message import change_title
 from redline.storage.differ import Segment
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -41,21 +42,6 @@ _HTML_TAGS = {"delete": "del", "insert": "ins"}
 def change_id(change: Mapping[str, Any]) -> str:
     """The stable Atom entry id of a change row."""
     return f"{TAG_PREFIX}change/{change['id']}"
-
-
-def change_title(change: Mapping[str, Any]) -> str:
-    """A one-line title saying what happened: "Headline changed: A → B", "Removed: A", …"""
-    before, after = change.get("headline_before") or "", change.get("headline_after") or ""
-    kinds = list(change["kinds"])
-    if "removed" in kinds:
-        return f"Removed: {before}"
-    if "headline" in kinds:
-        return f"Headline changed: {before} → {after}"
-    edited = [k for k in kinds if k in ("body", "byline")]
-    label = " and ".join(edited).capitalize() + " edited" if edited else "Restored"
-    if "restored" in kinds and edited:
-        label = "Restored, " + label.lower()
-    return f"{label}: {after or before}"
 
 
 def diff_html(segments: Iterable[Segment], show: tuple[str, ...] = ("delete", "insert")) -> str:

@@ -26,10 +26,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from redline.config import Config
+from redline.core.config import Config
 
 MINUTE = 60.0
 HOUR = 60 * MINUTE

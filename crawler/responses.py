@@ -1,0 +1,11 @@
+"""Reading Scrapy responses the same way in every spider."""
+
+from __future__ import annotations
+
+from scrapy.http import Response
+
+
+def header_text(response: Response, name: bytes) -> str | None:
+    """A response header as text (HTTP headers are Latin-1), or None when it is absent or empty."""
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,287 @@
+"""The storage seam: what redline asks of a database, and the embedded SQLite store that answers.
+
+Everything above storage (the crawler's pipelines, the scheduler's passes, the application
+facade) talks to a :class:`Store`, never to SQL or a connection. The protocol is small on purpose:
+
+- **the frontier**: track URLs, the queue of due articles, how many are due;
+- **recording**: one fetch's observation (with its next check) in one transaction; one batch of
+  discovered links with the reads of their sources;
+- **reading**: history, changes, version pairs, status, and the web view's browsing queries.
+
+:class:`SQLiteStore` is the embedded default (one file, one writing process at a time, guarded by
+the scheduler's lock). A shared backend for several machines (PostgreSQL) would implement the
+same methods: :meth:`Store.due_targets` as leases taken with ``FOR UPDATE SKIP LOCKED`` and
+ended by :meth:`Store.record_check`, per-host politeness kept in a table all nodes read, the
+recording methods as the same single transactions. Nothing above this module would change.
+The alert outbox (``storage/outbox.py``) is SQLite-only for now and reached through
+:attr:`SQLiteStore.db` by the alert sender.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+import sqlite_utils
+
+from redline.core.clock import to_iso
+from redline.storage import articles, browse, outbox, queries, record, sources
+from redline.storage.articles import FetchTarget, ScheduleFacts, Tracked
+from redline.storage.db import open_database, translate_errors
+from redline.storage.record import Extracted, Fetch, Recorded
+
+__all__ = [
+    "FetchFailed", "NextCheck", "Observation", "PageMissing", "PageRead", "SQLiteStore", "SameBytes",
+    "StatusCounts", "Store", "open_reader", "open_store",
+]
+
+
+@dataclass(frozen=True)
+class FetchFailed:
+    """No article came of the fetch: network error, 5xx, robots.txt, not HTML, no text."""
+
+    error: str
+
+
+@dataclass(frozen=True)
+class PageMissing:
+    """The page answered 404 or 410."""
+
+
+@dataclass(frozen=True)
+class SameBytes:
+    """A 304, or a body whose bytes hash to those the latest version was read from."""
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """A page with an article in it, and the raw bytes it was read from."""
+
+    article: Extracted
+    raw: bytes
+
+
+Observation = FetchFailed | PageMissing | SameBytes | PageRead
+
+#: Decides an article's next check from its facts and the check's time: a timestamp, or None to
+#: retire it. The scheduler's policy supplies it; storage only stores the answer.
+NextCheck = Callable[[ScheduleFacts, str], "str | None"]
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """The numbers in the daemon's status line."""
+
+    tracked: int
+    due: int
+    checks_last_minute: int
+    changes_today: int
+
+
+class Store(Protocol):
+    """What redline needs of a database (see the module docstring for a shared backend)."""
+
+    # --- the frontier -------------------------------------------------------------------------
+    def track(self, urls: Sequence[str], outlet: str | None = None) -> list[Tracked]: ...
+    def due_targets(self, due_before: str | None) -> Iterator[FetchTarget]: ...
+    def count_due(self, due_before: str | None) -> int: ...
+
+    # --- recording ----------------------------------------------------------------------------
+    def record_check(self, article_id: int, fetch: Fetch, observed: Observation,
+                     next_check: NextCheck) -> Recorded: ...
+    def record_discovery(self, links: Sequence[tuple[str, str, str]],
+                         reads: Sequence[sources.SourceAnswer]) -> list[bool]: ...
+    def source_validators(self, outlets: list[str]) -> dict[tuple[str, str], sources.Validators]: ...
+    def record_reextraction(self, article_id: int, source: dict, article: Extracted,
+                            at: str) -> Recorded | None: ...
+
+    # --- reading ------------------------------------------------------------------------------
+    def article(self, *urls: str) -> dict: ...
+    def article_ids(self) -> Iterator[int]: ...
+    def latest_raw(self, article_id: int) -> dict | None: ...
+    def history(self, *urls: str) -> dict: ...
+    def changes(self, *, since: str | None = None, after_id: int = 0) -> Iterator[dict]: ...
+    def version_pair(self, urls: tuple[str, ...], from_version: int | None,
+                     to_version: int | None) -> tuple[dict, dict, dict]: ...
+    def status(self) -> dict: ...
+    def status_counts(self, now: datetime) -> StatusCounts: ...
+    def close(self) -> None: ...
+
+
+class SQLiteStore:
+    """The embedded store: one SQLite file (WAL), one connection per store object.
+
+    Every method translates SQLite's failures into :class:`~redline.core.errors.DatabaseError`.
+    The browsing queries of the web view are here too, for read-only stores (:func:`open_reader`).
+    """
+
+    def __init__(self, db: sqlite_utils.Database, path: str | os.PathLike[str]) -> None:
+        self.db = db
+        self.path = str(path)
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- the frontier -------------------------------------------------------------------------
+    def track(self, urls: Sequence[str], outlet: str | None = None) -> list[Tracked]:
+        with translate_errors(self.path):
+            return articles.track(self.db, list(urls), outlet=outlet)
+
+    def due_targets(self, due_before: str | None) -> Iterator[FetchTarget]:
+        """Articles to fetch (every one when ``due_before`` is None), read a page at a time."""
+        with translate_errors(self.path):
+            yield from articles.fetch_targets(self.db, due_before=due_before)
+
+    def count_due(self, due_before: str | None) -> int:
+        with translate_errors(self.path):
+            return articles.count_targets(self.db, due_before=due_before)
+
+    # --- recording ----------------------------------------------------------------------------
+    def record_check(self, article_id: int, fetch: Fetch, observed: Observation,
+                     next_check: NextCheck) -> Recorded:
+        """The check, any version and change, and the next check date: one transaction."""
+        with translate_errors(self.path), self.db.atomic():
+            result = _RECORDERS[type(observed)](self.db, article_id, fetch, observed)
+            facts = articles.schedule_facts(self.db, article_id)
+            if facts is not None:
+                articles.set_next_check(self.db, article_id, next_check(facts, fetch.checked_at))
+        return result
+
+    def record_discovery(self, links: Sequence[tuple[str, str, str]],
+                         reads: Sequence[sources.SourceAnswer]) -> list[bool]:
+        """Track discovered ``(url, outlet, source_url)`` links and record the reads of their
+        sources, in one transaction; returns, per link, whether it was a new article."""
+        with translate_errors(self.path), self.db.atomic():
+            created = articles.track_discovered(self.db, [(url, outlet) for url, outlet, _ in links]) if links else []
+            new_by_source: dict[tuple[str, str], int] = {}
+            for (_, outlet, source_url), new in zip(links, created):
+                new_by_source[(outlet, source_url)] = new_by_source.get((outlet, source_url), 0) + new
+            for read in reads:
+                sources.record_source(self.db, read, new_by_source.pop((read.outlet, read.url), 0))
+        return created
+
+    def source_validators(self, outlets: list[str]) -> dict[tuple[str, str], sources.Validators]:
+        with translate_errors(self.path):
+            return sources.validators(self.db, outlets)
+
+    def record_reextraction(self, article_id: int, source: dict, article: Extracted,
+                            at: str) -> Recorded | None:
+        """Store ``article``, re-read from ``source`` (a :meth:`latest_raw` row), if it differs."""
+        with translate_errors(self.path):
+            return record.reextracted(self.db, article_id, source, article, at)
+
+    # --- reading ------------------------------------------------------------------------------
+    def article(self, *urls: str) -> dict:
+        with translate_errors(self.path):
+            return articles.require_article(self.db, *urls)
+
+    def article_ids(self) -> Iterator[int]:
+        with translate_errors(self.path):
+            yield from queries.article_ids(self.db)
+
+    def latest_raw(self, article_id: int) -> dict | None:
+        with translate_errors(self.path):
+            return queries.latest_raw(self.db, article_id)
+
+    def history(self, *urls: str) -> dict:
+        with translate_errors(self.path):
+            return queries.history(self.db, *urls)
+
+    def changes(self, *, since: str | None = None, after_id: int = 0) -> Iterator[dict]:
+        with translate_errors(self.path):
+            yield from queries.changes(self.db, since=since, after_id=after_id)
+
+    def version_pair(self, urls: tuple[str, ...], from_version: int | None,
+                     to_version: int | None) -> tuple[dict, dict, dict]:
+        with translate_errors(self.path):
+            return queries.version_pair(self.db, urls, from_version, to_version)
+
+    def status(self) -> dict:
+        with translate_errors(self.path):
+            return queries.status(self.db)
+
+    def status_counts(self, now: datetime) -> StatusCounts:
+        """Counts for the status line, each one indexed query."""
+        minute_ago = to_iso(now - timedelta(minutes=1))
+        midnight = to_iso(now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0))
+        with translate_errors(self.path):
+            return StatusCounts(
+                tracked=articles.count_targets(self.db),
+                due=articles.count_targets(self.db, due_before=to_iso(now)),
+                checks_last_minute=self.db.execute(
+                    "SELECT count(*) FROM checks WHERE checked_at >= ?", [minute_ago]).fetchone()[0],
+                changes_today=self.db.execute(
+                    "SELECT count(*) FROM changes WHERE detected_at >= ? AND reextraction = 0", [midnight]
+                ).fetchone()[0],
+            )
+
+    # --- browsing (the web view) --------------------------------------------------------------
+    def recent_changes(self, **filters: object) -> browse.ChangePage:
+        with translate_errors(self.path):
+            return browse.recent_changes(self.db, **filters)  # type: ignore[arg-type]
+
+    def change_location(self, change_id: int) -> dict:
+        with translate_errors(self.path):
+            return browse.change_location(self.db, change_id)
+
+    def outlets(self) -> tuple[str, list[dict], dict]:
+        """Per-outlet figures over the failure window: (window start, rows, check totals)."""
+        with translate_errors(self.path):
+            since = browse.failure_window_start(self.db)
+            return since, browse.outlets(self.db, since), browse.check_totals(self.db, since)
+
+    def outlet_names(self) -> list[str]:
+        with translate_errors(self.path):
+            return browse.outlet_names(self.db)
+
+    def search(self, text: str) -> list[dict]:
+        with translate_errors(self.path):
+            return browse.search(self.db, text)
+
+    def archived_version(self, article_id: int, number: int) -> dict:
+        with translate_errors(self.path):
+            return browse.archived_version(self.db, article_id, number)
+
+    def change_details(self, change_ids: Iterable[int]) -> list[dict]:
+        with translate_errors(self.path):
+            return outbox.change_details(self.db, change_ids)
+
+
+def _record_failure(db: sqlite_utils.Database, article_id: int, fetch: Fetch, observed: FetchFailed) -> Recorded:
+    return record.record_failure(db, article_id, fetch, observed.error)
+
+
+def _record_missing(db: sqlite_utils.Database, article_id: int, fetch: Fetch, _: PageMissing) -> Recorded:
+    return record.record_missing(db, article_id, fetch)
+
+
+def _record_same(db: sqlite_utils.Database, article_id: int, fetch: Fetch, _: SameBytes) -> Recorded:
+    return record.record_unchanged_bytes(db, article_id, fetch)
+
+
+def _record_page(db: sqlite_utils.Database, article_id: int, fetch: Fetch, observed: PageRead) -> Recorded:
+    return record.record_content(db, article_id, fetch, observed.article, observed.raw)
+
+
+_RECORDERS: dict[type, Callable[..., Recorded]] = {
+    FetchFailed: _record_failure, PageMissing: _record_missing, SameBytes: _record_same, PageRead: _record_page,
+}
+
+
+def open_store(path: str | os.PathLike[str], *, create: bool = True) -> SQLiteStore:
+    """Open (creating or upgrading it if ``create``) the database at ``path`` for reading and writing."""
+    return SQLiteStore(open_database(path, create=create), path)
+
+
+def open_reader(path: str | os.PathLike[str]) -> SQLiteStore:
+    """A read-only store (``PRAGMA query_only``) on an existing database: one per web request."""
+    return SQLiteStore(browse.open_reader(path), path)
