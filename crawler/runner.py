@@ -22,7 +22,7 @@ from scrapy.settings import Settings
 from redline.crawler.stats import FATAL_ERROR_STAT
 from redline.config import Config
 from redline.errors import DatabaseError
-from redline.scheduler.policy import policies_by_outlet
+from redline.scheduler.policy import discover_max_ages, policies_by_outlet
 
 T = TypeVar("T")
 
@@ -38,6 +38,7 @@ def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[s
         "REDLINE_DB": str(db_path),
         "REDLINE_POLICIES": policies_by_outlet(config),
         "REDLINE_SELECTORS": config.selectors_by_outlet(),
+        "REDLINE_DISCOVER_MAX_AGE": discover_max_ages(config),
     }
     if config.user_agent:
         values["USER_AGENT"] = config.user_agent

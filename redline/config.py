@@ -48,6 +48,7 @@ class Outlet:
     delay: float | None = None
     concurrency: int | None = None
     discover_every: float | None = None
+    discover_max_age: float | None = None
     schedule: dict[str, float] = field(default_factory=dict)
 
 
@@ -76,6 +77,7 @@ class Config:
     delay: float | None = None
     concurrency: int | None = None
     discover_every: float | None = None
+    discover_max_age: float | None = None
     schedule: dict[str, float] = field(default_factory=dict)
     outlets: tuple[Outlet, ...] = ()
     alerts: tuple[AlertRule, ...] = ()
@@ -137,8 +139,8 @@ class _Reader:
         return ConfigError(f"{self.path}: {key} {problem}")
 
     def config(self, data: dict[str, Any]) -> Config:
-        self.known(data, "", {"db", "user_agent", "delay", "concurrency", "discover_every", "schedule",
-                              "outlets", "alerts"})
+        self.known(data, "", {"db", "user_agent", "delay", "concurrency", "discover_every", "discover_max_age",
+                              "schedule", "outlets", "alerts"})
         outlets = tuple(self.outlet(item, f"outlets[{i}]") for i, item in enumerate(self.tables(data, "outlets")))
         names = [o.name for o in outlets]
         duplicate = next((n for n in names if names.count(n) > 1), None)
@@ -153,6 +155,7 @@ class _Reader:
             delay=self.duration(data, "delay"),
             concurrency=self.positive_int(data, "concurrency"),
             discover_every=self.duration(data, "discover_every"),
+            discover_max_age=self.positive_duration(data, "discover_max_age"),
             schedule=self.schedule(data.get("schedule", {}), "schedule"),
             outlets=outlets,
             alerts=alerts,
@@ -160,7 +163,8 @@ class _Reader:
 
     def outlet(self, item: dict[str, Any], key: str) -> Outlet:
         self.known(item, key, {"name", "feeds", "sitemaps", "sections", "article_pattern", "language",
-                               "selectors", "delay", "concurrency", "discover_every", "schedule"})
+                               "selectors", "delay", "concurrency", "discover_every", "discover_max_age",
+                               "schedule"})
         name = self.string(item, "name", key)
         if not name:
             raise self.fail(f"{key}.name", "is missing: every outlet needs a name")
@@ -178,6 +182,7 @@ class _Reader:
             selectors=self.selectors(item.get("selectors"), f"{key}.selectors"),
             delay=self.duration(item, "delay", key), concurrency=self.positive_int(item, "concurrency", key),
             discover_every=self.duration(item, "discover_every", key),
+            discover_max_age=self.positive_duration(item, "discover_max_age", key),
             schedule=self.schedule(item.get("schedule", {}), f"{key}.schedule"),
         )
 
@@ -281,6 +286,12 @@ class _Reader:
         if name not in item:
             return None
         return parse_duration(item[name], _join(key, name), str(self.path))
+
+    def positive_duration(self, item: dict[str, Any], name: str, key: str = "") -> float | None:
+        value = self.duration(item, name, key)
+        if value is not None and value <= 0:
+            raise self.fail(_join(key, name), f"must be longer than 0, not {item[name]!r}")
+        return value
 
     def positive_int(self, item: dict[str, Any], name: str, key: str = "") -> int | None:
         value = item.get(name)
