@@ -6,22 +6,60 @@ Deferred through ``Deferred.asFuture``, whose callback swallows the result, so t
 waiters receive ``None`` ("no robots.txt") and are allowed whatever the file says. Measured here:
 with four requests to one host, a ``Disallow``-ed URL was fetched. Each waiter now gets its own
 Deferred that is fired with the parser, and the shared one passes the parser on unchanged.
+
+It also keeps Scrapy's traceback out of the user's log when a host's robots.txt cannot be
+downloaded at all (host unreachable, TLS failure, timeout): Scrapy logs that as an error with the
+full exception chain, once per host; redline logs one line saying what happened instead. The
+pages of that host are then fetched as if it had no robots.txt (Scrapy's rule), and fail or not
+on their own, each recorded with its reason.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+from urllib.parse import urlsplit
 
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares import robotstxt
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.http import Request
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from redline.crawler.settings import DOWNLOAD_MAXSIZE  # robots.txt requests carry the default limit
+from redline.crawler.spiders.articles import describe_failure
+
+logger = logging.getLogger("redline.robots")
+
+
+class _RobotsFailureAsOneLine(logging.Filter):
+    """Replaces Scrapy's "Error downloading …" record for a robots.txt (logged with its traceback)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if not (record.exc_info and isinstance(args, dict) and isinstance(args.get("f_exception"), BaseException)):
+            return True
+        request = args.get("request")
+        site = urlsplit(request.url) if isinstance(request, Request) else None
+        where = f"{site.scheme}://{site.netloc}/robots.txt" if site else "a robots.txt"
+        logger.warning("%s could not be downloaded (%s): that host's pages are fetched without its rules",
+                       where, describe_failure(Failure(args["f_exception"]), DOWNLOAD_MAXSIZE))
+        return False
+
+
+_ROBOTS_FAILURE_FILTER = _RobotsFailureAsOneLine()
 
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     """Scrapy's robots.txt middleware, with every concurrent waiter seeing the parsed file."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        robotstxt.logger.addFilter(_ROBOTS_FAILURE_FILTER)  # once: a logger keeps one of each filter
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         pending = self._parsers.get(urlparse_cached(request).netloc)

@@ -23,7 +23,7 @@ from redline.crawler.stats import FATAL_ERROR_STAT
 from redline.core import environ
 from redline.core.config import Config
 from redline.core.errors import DatabaseError
-from redline.core.policy import policies_by_outlet
+from redline.core.policy import discover_max_ages, policies_by_outlet
 
 T = TypeVar("T")
 
@@ -39,6 +39,7 @@ def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[s
         "REDLINE_DB": str(db_path),
         "REDLINE_POLICIES": policies_by_outlet(config),
         "REDLINE_SELECTORS": config.selectors_by_outlet(),
+        "REDLINE_DISCOVER_MAX_AGE": discover_max_ages(config),
     }
     agent = config.user_agent or environ.text("REDLINE_USER_AGENT")
     if agent:

@@ -80,6 +80,10 @@ REDLINE_SITEMAP_MAX_DEPTH = 2
 #: first by lastmod: archives list one sitemap per month or day, and only recent ones hold
 #: trackable articles (those older than the horizon are skipped before counting).
 REDLINE_SITEMAPS_PER_OUTLET = 50
+#: Feed and sitemap entries (and sitemaps an index lists) dated longer ago than this many seconds
+#: are skipped, by outlet name; set from ``discover_max_age`` (default ``stop_after``) by
+#: ``crawler.runner.crawl_settings``. An outlet missing here gets the default ``stop_after``.
+REDLINE_DISCOVER_MAX_AGE: dict[str, float] = {}
 #: Discovered links are tracked in transactions of this many: large enough that a 50,000-URL
 #: sitemap costs 250 commits, small enough that a crash loses one batch, which the next run repeats.
 REDLINE_DISCOVERY_BATCH = 200

@@ -84,7 +84,7 @@ def test_the_cli_stops_on_a_bad_config_with_one_line(tmp_path):
     result = Redline(tmp_path / "r.db")("--config", str(path), "status", check=False)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [f"redline: error: {path}: outlets[0].bogus is not a known setting "
-                                                  "(known: article_pattern, concurrency, delay, discover_every, feeds, "
+                                                  "(known: article_pattern, concurrency, delay, discover_every, discover_max_age, feeds, "
                                                   "language, name, schedule, sections, selectors, sitemaps)"]
 
 

@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -30,16 +29,20 @@ from redline.crawler.spiders.articles import describe_failure
 from redline.crawler.responses import header_text
 from redline.core.clock import now_iso, to_iso
 from redline.core.config import Outlet
+from redline.core.policy import Policy
 from redline.core.urls import canonical_or_none
 from redline.storage import sources
 from redline.storage.store import open_store
 
 logger = logging.getLogger(__name__)
 
-#: What each kind of source asks for; servers that negotiate send feeds as feeds, not HTML.
+#: What each kind of source asks for; servers that negotiate send feeds as feeds, not HTML. Feeds
+#: and sitemaps ask alike: either list may hold either (the document is sniffed, see discover.py).
+_LISTING_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+                   "text/xml;q=0.9, text/plain;q=0.8, */*;q=0.5")
 ACCEPT = {
-    "feed": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
-    "sitemap": "application/xml, text/xml;q=0.9, */*;q=0.5",
+    "feed": _LISTING_ACCEPT,
+    "sitemap": _LISTING_ACCEPT,
     "section": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
 }
 
@@ -55,16 +58,21 @@ class _Source:
 
 
 class DiscoverySpider(scrapy.Spider):
-    """Finds the articles of ``outlets``; entries dated before ``max_age_days`` ago are skipped."""
+    """Finds the articles of ``outlets``.
+
+    Feed and sitemap entries dated longer ago than the outlet's ``discover_max_age`` (the
+    ``REDLINE_DISCOVER_MAX_AGE`` setting, seconds by outlet name; default the ``stop_after`` of the
+    recheck schedule) are skipped, and so are the sitemaps an index dates that long ago.
+    """
 
     name = "discovery"
 
-    def __init__(self, outlets: Iterable[Outlet] = (), max_age_days: float = 90, **kwargs: Any) -> None:
+    def __init__(self, outlets: Iterable[Outlet] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.outlets = {outlet.name: outlet for outlet in outlets}
         self.filters = {name: ArticleFilter(o.article_pattern) for name, o in self.outlets.items()}
-        #: Sitemap dates are compared as redline timestamps, which sort as text.
-        self.horizon = to_iso(datetime.now(UTC) - timedelta(days=float(max_age_days)))
+        #: The oldest entry date taken, by outlet; dates are compared as redline timestamps, which sort as text.
+        self.horizons: dict[str, str] = {}
         self.seen_links: dict[str, set[str]] = defaultdict(set)
         self.seen_sitemaps: dict[str, set[str]] = defaultdict(set)
         self.sitemap_budget: dict[str, int] = {}
@@ -73,10 +81,14 @@ class DiscoverySpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.validators = self._stored_validators()
         self.sitemap_budget = {name: self.settings.getint("REDLINE_SITEMAPS_PER_OUTLET") for name in self.outlets}
+        max_ages = self.settings.getdict("REDLINE_DISCOVER_MAX_AGE")
+        now = datetime.now(UTC)
+        self.horizons = {name: to_iso(now - timedelta(seconds=float(max_ages.get(name, Policy().stop_after))))
+                         for name in self.outlets}
         for outlet in self.outlets.values():
             for kind, urls in (("feed", outlet.feeds), ("sitemap", outlet.sitemaps), ("section", outlet.sections)):
                 for url in urls:
-                    if kind == "sitemap":
+                    if kind != "section":  # an index listing it again does not fetch it twice
                         self.seen_sitemaps[outlet.name].add(canonical_or_none(url) or url)
                     yield self._request(_Source(outlet.name, url, kind))
 
@@ -92,7 +104,7 @@ class DiscoverySpider(scrapy.Spider):
         if known and known.last_modified:
             headers["If-Modified-Since"] = known.last_modified
         meta: dict[str, Any] = {"source": source, "checked_at": now_iso()}
-        if source.kind == "sitemap":
+        if source.kind != "section":  # a feed list may hold a sitemap
             meta["download_maxsize"] = meta["download_warnsize"] = self.settings.getint("REDLINE_SITEMAP_MAXSIZE")
         return scrapy.Request(source.url, headers=headers, callback=self.parse, errback=self.failed,
                               dont_filter=True, meta=meta)
@@ -106,7 +118,7 @@ class DiscoverySpider(scrapy.Spider):
         if not 200 <= response.status < 300:
             yield answer.done("error", f"HTTP {response.status}")
             return
-        reader = {"feed": self._feed, "sitemap": self._sitemap, "section": self._section}[source.kind]
+        reader = self._section if source.kind == "section" else self._listing
         found = 0
         try:
             for output in reader(response, source):
@@ -131,29 +143,37 @@ class DiscoverySpider(scrapy.Spider):
 
     # --- readers: candidates → links (and, for sitemap indexes, requests) -------------------
 
-    def _feed(self, response: Response, source: _Source) -> Iterator[DiscoveredLink]:
-        entries = discover.feed_entries(response.body, response.url, header_text(response, b"Content-Type"))
-        yield from self._links(entries, source)
-
     def _section(self, response: Response, source: _Source) -> Iterator[DiscoveredLink]:
         candidates = discover.section_links(response.body, response.url, header_text(response, b"Content-Type"))
         yield from self._links(candidates, source, host_of=response.url)
 
-    def _sitemap(self, response: Response, source: _Source) -> Iterator[DiscoveredLink | scrapy.Request]:
-        if urlsplit(response.url).path == "/robots.txt":
-            document = discover.robots_sitemaps(response.body, response.url)
-        else:
-            document = discover.read_sitemap(response.body, response.url, self.settings.getint("REDLINE_SITEMAP_MAXSIZE"))
-        fresh = (entry for entry in document.entries if not self._too_old(entry))
-        if document.kind == "urlset":
+    def _listing(self, response: Response, source: _Source) -> Iterator[DiscoveredLink | scrapy.Request]:
+        """A feed or sitemap, whichever list it was configured in: links, or for an index more requests."""
+        listing = discover.read_listing(response.body, response.url, header_text(response, b"Content-Type"),
+                                        self.settings.getint("REDLINE_SITEMAP_MAXSIZE"))
+        horizon = self.horizons[source.outlet]
+        fresh = (entry for entry in listing.entries if entry.lastmod is None or entry.lastmod >= horizon)
+        if not listing.index:
             yield from self._links(fresh, source)
             return
         response.meta["index"] = True  # read by parse(): an index keeps no validators
         max_depth = self.settings.getint("REDLINE_SITEMAP_MAX_DEPTH")
         if source.depth >= max_depth:
             raise UnreadableSource(f"sitemap index nested more than {max_depth} levels deep: not followed")
+        children: list[Candidate] = []
+        broken: UnreadableSource | None = None
+        try:
+            children.extend(fresh)
+        except UnreadableSource as exc:  # the sitemaps listed before the break are still read
+            broken = exc
+        yield from self._follow(children, source)
+        if broken is not None:
+            raise broken
+
+    def _follow(self, children: list[Candidate], source: _Source) -> Iterator[scrapy.Request]:
+        """Requests for the sitemaps an index lists, within the outlet's budget."""
         # Newest first, undated ones (which may be fresh) before all, so the budget goes to recent news.
-        for child in sorted(fresh, key=lambda entry: entry.lastmod or "~", reverse=True):
+        for child in sorted(children, key=lambda entry: entry.lastmod or "~", reverse=True):
             url = canonical_or_none(child.url)
             if url is None or url in self.seen_sitemaps[source.outlet]:
                 continue
@@ -174,9 +194,6 @@ class DiscoverySpider(scrapy.Spider):
                 yield DiscoveredLink(outlet=source.outlet, url=url, lastmod=candidate.lastmod,
                                      source=source.kind, source_url=source.url)
 
-    def _too_old(self, entry: Candidate) -> bool:
-        return entry.lastmod is not None and entry.lastmod < self.horizon
-
 
 @dataclass(frozen=True)
 class _Answer:
@@ -195,4 +212,3 @@ class _Answer:
             last_modified=header_text(response, b"Last-Modified") if response else None,
             links_found=links_found,
         )
-

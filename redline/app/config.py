@@ -78,8 +78,8 @@ class _Reader:
         return ConfigError(f"{self.path}: {key} {problem}")
 
     def config(self, data: dict[str, Any]) -> Config:
-        self.known(data, "", {"db", "user_agent", "delay", "concurrency", "discover_every", "schedule",
-                              "outlets", "alerts"})
+        self.known(data, "", {"db", "user_agent", "delay", "concurrency", "discover_every", "discover_max_age",
+                              "schedule", "outlets", "alerts"})
         outlets = tuple(self.outlet(item, f"outlets[{i}]") for i, item in enumerate(self.tables(data, "outlets")))
         names = [o.name for o in outlets]
         duplicate = next((n for n in names if names.count(n) > 1), None)
@@ -94,6 +94,7 @@ class _Reader:
             delay=self.duration(data, "delay"),
             concurrency=self.positive_int(data, "concurrency"),
             discover_every=self.duration(data, "discover_every"),
+            discover_max_age=self.positive_duration(data, "discover_max_age"),
             schedule=self.schedule(data.get("schedule", {}), "schedule"),
             outlets=outlets,
             alerts=alerts,
@@ -101,7 +102,8 @@ class _Reader:
 
     def outlet(self, item: dict[str, Any], key: str) -> Outlet:
         self.known(item, key, {"name", "feeds", "sitemaps", "sections", "article_pattern", "language",
-                               "selectors", "delay", "concurrency", "discover_every", "schedule"})
+                               "selectors", "delay", "concurrency", "discover_every", "discover_max_age",
+                               "schedule"})
         name = self.string(item, "name", key)
         if not name:
             raise self.fail(f"{key}.name", "is missing: every outlet needs a name")
@@ -119,6 +121,7 @@ class _Reader:
             selectors=self.selectors(item.get("selectors"), f"{key}.selectors"),
             delay=self.duration(item, "delay", key), concurrency=self.positive_int(item, "concurrency", key),
             discover_every=self.duration(item, "discover_every", key),
+            discover_max_age=self.positive_duration(item, "discover_max_age", key),
             schedule=self.schedule(item.get("schedule", {}), f"{key}.schedule"),
         )
 
@@ -218,6 +221,12 @@ class _Reader:
         if name not in item:
             return None
         return parse_duration(item[name], _join(key, name), str(self.path))
+
+    def positive_duration(self, item: dict[str, Any], name: str, key: str = "") -> float | None:
+        value = self.duration(item, name, key)
+        if value is not None and value <= 0:
+            raise self.fail(_join(key, name), f"must be longer than 0, not {item[name]!r}")
+        return value
 
     def positive_int(self, item: dict[str, Any], name: str, key: str = "") -> int | None:
         value = item.get(name)

@@ -29,6 +29,7 @@ from redline.app.atom import render_feed
 from redline.core.clock import now_iso, parse_user_time
 from redline.core.config import Config
 from redline.core.errors import InvalidInput, NotFound
+from redline.core.policy import discover_max_ages
 from redline.core.urls import canonicalize_url, lookup_names
 from redline.storage.articles import Tracked
 from redline.storage.differ import excerpt, word_diff
@@ -165,11 +166,13 @@ class Redline:
             return store.version_pair(lookup_names(url), from_version, to_version)
 
     def status(self) -> dict:
-        """Outlets, counts, last and next checks, failing sources and recent failures."""
+        """Outlets, counts, last and next checks, how far back discovery reads (``discover_max_age``,
+        seconds by outlet), failing sources and recent failures."""
         configured = [outlet.name for outlet in self.config.outlets]
         with self.store() as store:
             summary = store.status()
         summary["configured_outlets"] = configured
+        summary["discover_max_age"] = discover_max_ages(self.config)
         return summary
 
     def feed(self, *, outlet: str | None = None, kind: str | None = None, url: str | None = None,

@@ -151,6 +151,16 @@ def diff(record: dict, console: Console) -> None:
             console.print(Text(render_plain(segments)))
 
 
+def _age(seconds: float | None) -> str:
+    """``discover_max_age`` as the config writes it: ``90d``, ``36h``, ``90m``, ``45s`` (– when none applies)."""
+    if seconds is None:
+        return "–"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
 def status(summary: dict, console: Console) -> None:
     console.print(
         f"{summary['articles']} articles, {summary['versions']} versions, {summary['changes']} changes, "
@@ -158,18 +168,19 @@ def status(summary: dict, console: Console) -> None:
         f"next due {summary['next_check'] or 'now'}"
     )
     table = Table(title="outlets", title_justify="left")
-    for column in ("outlet", "articles", "active", "removed", "retired", "last discovery", "last check",
-                   "next check"):
+    for column in ("outlet", "articles", "active", "removed", "retired", "last discovery",
+                   "discovers back to", "last check", "next check"):
         table.add_column(column)
+    max_ages = summary.get("discover_max_age", {})
     seen = set()
     for row in summary["outlets"]:
         seen.add(row["outlet"])
         table.add_row(Text(row["outlet"] or "(tracked by hand)"), *(str(row[k] or 0) for k in
                       ("articles", "active", "removed", "retired")), row["last_discovery"] or "–",
-                      row["last_check"] or "never", row["next_check"] or "–")
+                      _age(max_ages.get(row["outlet"])), row["last_check"] or "never", row["next_check"] or "–")
     for name in summary.get("configured_outlets", []):
         if name not in seen:
-            table.add_row(Text(name), "0", "0", "0", "0", "never", "never", "–")
+            table.add_row(Text(name), "0", "0", "0", "0", "never", _age(max_ages.get(name)), "never", "–")
     console.print(table)
     if summary["failing_sources"]:
         sources = Table(title="failing feeds, sitemaps and sections", title_justify="left")

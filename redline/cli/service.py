@@ -23,6 +23,7 @@ db = "redline.db"                 # the SQLite file, relative to this file (--db
 # delay = "1s"                    # pause between requests to one host (default 0.5s, AutoThrottle adapts it)
 # concurrency = 2                 # parallel requests per host
 # discover_every = "15m"          # how often outlets' feeds, sitemaps and sections are read
+# discover_max_age = "90d"        # feed/sitemap entries dated longer ago are skipped (default: stop_after)
 
 # When to recheck an article, by its age (the time since it was first seen or last changed).
 # [schedule]
@@ -45,14 +46,15 @@ db = "redline.db"                 # the SQLite file, relative to this file (--db
 
 # [[outlets]]
 # name = "Example Daily"
-# feeds = ["https://example.com/rss.xml"]            # RSS / Atom
-# sitemaps = ["https://example.com/news-sitemap.xml"] # incl. Google News sitemaps
+# feeds = ["https://example.com/rss.xml"]            # RSS 0.9x/1.0/2.0, Atom, JSON Feed
+# sitemaps = ["https://example.com/news-sitemap.xml"] # XML, news, index, plain text, robots.txt (gzipped too)
 # sections = ["https://example.com/news/"]           # front/section pages to scan for links
 # article_pattern = "/news/\\\\d{4}/"                  # which links are articles (a regular expression)
 # language = "en"
 # delay = "2s"                                       # politeness for this outlet only
 # concurrency = 1
 # discover_every = "10m"
+# discover_max_age = "365d"                          # read this outlet's archive further back
 # [outlets.selectors]                                # optional, when the general extractor needs help
 # headline = "h1.article-title"
 # body = "div.article-body"
@@ -105,7 +107,8 @@ def run(ctx: Context, log_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @pass_context
 def status(ctx: Context, as_json: bool) -> None:
-    """Show outlets, counts, the last and next checks, and recent failures.
+    """Show outlets, counts, the last and next checks, how far back discovery reads feeds and
+    sitemaps (discover_max_age), the feeds, sitemaps and sections that fail, and recent failures.
 
     \b
     Examples:

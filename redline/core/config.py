@@ -42,6 +42,7 @@ class Outlet:
     delay: float | None = None
     concurrency: int | None = None
     discover_every: float | None = None
+    discover_max_age: float | None = None
     schedule: dict[str, float] = field(default_factory=dict)
 
 
@@ -70,6 +71,7 @@ class Config:
     delay: float | None = None
     concurrency: int | None = None
     discover_every: float | None = None
+    discover_max_age: float | None = None
     schedule: dict[str, float] = field(default_factory=dict)
     outlets: tuple[Outlet, ...] = ()
     alerts: tuple[AlertRule, ...] = ()

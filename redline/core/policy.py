@@ -70,6 +70,18 @@ def policies_by_outlet(config: Config) -> dict[str | None, Policy]:
     return chosen
 
 
+def discover_max_ages(config: Config) -> dict[str, float]:
+    """How old (seconds) a feed or sitemap entry may be for discovery to take it, by outlet name.
+
+    ``discover_max_age`` of the outlet, else of the file, else the outlet's ``stop_after``: redline
+    watches an article for that long, so an entry last changed longer ago is past the age it cares
+    about, and a 10-year sitemap archive is not tracked wholesale.
+    """
+    policies = policies_by_outlet(config)
+    return {outlet.name: outlet.discover_max_age or config.discover_max_age or policies[outlet.name].stop_after
+            for outlet in config.outlets}
+
+
 #: Names accepted in ``[schedule]`` tables of the config.
 SCHEDULE_KEYS = tuple(f.name for f in fields(Policy))
 
