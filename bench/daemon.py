@@ -26,6 +26,7 @@ import argparse
 import json
 import signal
 import sqlite3
+import os
 import subprocess
 import sys
 import tempfile
@@ -127,7 +128,8 @@ def run_daemon(phase: str, workdir: Path, urls: list[str], due: int, seconds: fl
     with open(workdir / "daemon.log", "wb") as output, closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as reader:
         start = time.monotonic()
         daemon = subprocess.Popen([str(BIN / "redline"), "--config", str(config), "run"], cwd=workdir,
-                                  stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                  stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  env={**os.environ, "REDLINE_MIN_INTERVAL": "1"})  # a local outlet
         try:
             while (elapsed := time.monotonic() - start) < seconds:
                 time.sleep(SAMPLE_SECONDS)

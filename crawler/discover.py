@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from io import BytesIO
 from urllib.parse import urljoin, urlsplit
 
@@ -168,7 +168,7 @@ def _feed_date(entry: feedparser.FeedParserDict) -> str | None:
     moment = dict.get(entry, "updated_parsed") or dict.get(entry, "published_parsed")
     if not isinstance(moment, time.struct_time):
         return None
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(calendar.timegm(moment)))
+    return to_iso(datetime.fromtimestamp(calendar.timegm(moment), UTC))
 
 
 def _json_feed(body: bytes, url: str) -> Listing:

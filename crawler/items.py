@@ -3,7 +3,7 @@ discovery found (article links, and how each feed, sitemap or section page answe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -12,12 +12,15 @@ class FetchedPage:
 
     ``error`` is set when no HTTP response was received (network failure, robots.txt, size limit,
     redirect loop); otherwise ``status``, ``headers`` and ``body`` are the final response's.
+    ``requested_at`` is when the request was sent (None: never sent), ``checked_at`` when the
+    response was complete or the failure known.
     """
 
     article_id: int
     url: str
     checked_at: str
     previous_digest: str | None
+    requested_at: str | None = None
     outlet: str | None = None
     final_url: str | None = None
     status: int | None = None
@@ -26,6 +29,7 @@ class FetchedPage:
     etag: str | None = None
     last_modified: str | None = None
     body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
     error: str | None = None
 
 

@@ -15,17 +15,26 @@ from dataclasses import replace
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from redline.core.clock import parse_iso, to_iso
 from redline.core.config import Selectors
 from redline.core.errors import DatabaseError, NoArticle
-from redline.core.policy import Policy, next_check
+from redline.core.policy import Policy, next_check_at
 from redline.core.urls import canonical_or_none, same_host
+from redline.crawler.blocked import blocked_reason
 from redline.crawler.decode import decode_html, is_html
 from redline.crawler.items import DiscoveredLink, FetchedPage, SourceChecked
 from redline.crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX
 from redline.storage.articles import ScheduleFacts
 from redline.storage.record import Extracted, Fetch, Recorded
-from redline.storage.store import FetchFailed, Observation, PageMissing, PageRead, SameBytes, Store, open_store
+from redline.storage.store import (
+    Blocked,
+    FetchFailed,
+    Observation,
+    PageMissing,
+    PageRead,
+    SameBytes,
+    Store,
+    open_store,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,18 +96,15 @@ class StoragePipeline:
 
     def _next_check(self, facts: ScheduleFacts, checked_at: str) -> str | None:
         """The article's next check by its outlet's recheck policy (None: retire it)."""
-        policy = self.policies.get(facts.outlet) or self.policies[None]
-        when = next_check(
-            policy, first_seen=parse_iso(facts.added_at), now=parse_iso(checked_at),
-            last_changed=parse_iso(facts.last_changed_at) if facts.last_changed_at else None,
-        )
-        return to_iso(when) if when else None
+        return next_check_at(self.policies, outlet=facts.outlet, added_at=facts.added_at,
+                             last_changed_at=facts.last_changed_at, checked_at=checked_at)
 
     def _observe(self, page: FetchedPage) -> tuple[Fetch, Observation]:
         """What the fetch amounts to, decided before the store is asked to record it, so no
         transaction is open while the page is extracted."""
         fetch = Fetch(
-            url=page.url, checked_at=page.checked_at, status=page.status, duration_ms=page.duration_ms,
+            url=page.url, checked_at=page.checked_at, requested_at=page.requested_at, status=page.status,
+            duration_ms=page.duration_ms,
             final_url=canonical_or_none(page.final_url), size=len(page.body) if page.status else None,
             etag=page.etag, last_modified=page.last_modified,
         )
@@ -108,11 +114,16 @@ class StoragePipeline:
             return fetch, PageMissing()
         if page.status == 304:
             return fetch, SameBytes()
-        if page.status is None or not 200 <= page.status < 300:
+        success = page.status is not None and 200 <= page.status < 300
+        if success:
+            fetch = replace(fetch, raw_digest=hashlib.sha256(page.body).hexdigest())
+            if fetch.raw_digest == page.previous_digest:
+                return fetch, SameBytes()  # what the latest version was read from: no challenge
+        refusal = blocked_reason(page.status, page.final_url or page.url, page.body)
+        if refusal is not None:
+            return fetch, Blocked(refusal, page.headers, page.body)
+        if not success:
             return fetch, FetchFailed(f"HTTP {page.status}")
-        fetch = replace(fetch, raw_digest=hashlib.sha256(page.body).hexdigest())
-        if fetch.raw_digest == page.previous_digest:
-            return fetch, SameBytes()
         try:
             article = extract_page(page.body, page.content_type, page.final_url or page.url,
                                    self.selectors.get(page.outlet or ""))

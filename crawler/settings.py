@@ -23,6 +23,12 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "redline.crawler.middlewares.RobotsTxtMiddleware": 100,
 }
+#: Stamps when each request was sent and its response complete, and refuses requests once a
+#: stop was asked (crawler/handlers.py).
+DOWNLOAD_HANDLERS = {
+    "http": "redline.crawler.handlers.TimedDownloadHandler",
+    "https": "redline.crawler.handlers.TimedDownloadHandler",
+}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 #: No listening ports: a tracker on a small server opens no control sockets of its own.

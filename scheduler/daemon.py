@@ -49,9 +49,10 @@ ALERT_EVERY = 10.0
 #: Seconds between status lines.
 STATUS_EVERY = 60.0
 #: On shutdown, how long running crawls get to finish their in-flight requests by themselves,
-#: and how long in all before the daemon exits anyway (SIGTERM must end it within 10 s).
-GRACE_PERIOD = 5.0
-STOP_TIMEOUT = 9.0
+#: and how long in all before the daemon exits anyway (SIGTERM must end it within 5 s; no new
+#: request is sent meanwhile, the download handler refuses them).
+GRACE_PERIOD = 2.5
+STOP_TIMEOUT = 4.0
 
 
 class Daemon:
@@ -117,9 +118,12 @@ class Daemon:
     async def _discover(self, outlet: Outlet) -> None:
         if self._stop_requested():
             return
-        found = await passes.discover(self.runner, [outlet])
+        found = await passes.discover(self.runner, [outlet], should_stop=self._stop_requested)
         if found.get("new"):
             logger.info("%s: discovered %d new article(s)", outlet.name, found["new"])
+            # A new article's first version is the most important evidence: fetch it now, not
+            # at the next recheck tick (the job never overlaps itself: max_instances=1).
+            self.scheduler.modify_job("recheck", next_run_time=datetime.now(UTC))
 
     async def _recheck(self) -> None:
         if self._stop_requested():
@@ -139,8 +143,9 @@ class Daemon:
         with open_store(self.db_path, create=False) as store:
             counts = store.status_counts(datetime.now(UTC))
         logger.info(
-            "status: %d tracked, %d due, %d checks/min, %d changes today",
+            "status: %d tracked, %d due, %d checks/min, %d change%s today",
             counts.tracked, counts.due, counts.checks_last_minute, counts.changes_today,
+            "" if counts.changes_today == 1 else "s",
             extra={"status": counts.__dict__},
         )
 

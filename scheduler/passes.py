@@ -15,7 +15,7 @@ from typing import Any
 
 from redline.core.clock import now_iso
 from redline.core.config import Config, Outlet
-from redline.crawler.runner import crawl_settings, on_stop_signals, run_in_reactor, run_spider
+from redline.crawler.runner import crawl_settings, on_stop_signals, run_in_reactor, run_spider, until_stopped
 from redline.crawler.spiders.articles import ArticleSpider
 from redline.storage.store import open_store
 
@@ -29,11 +29,18 @@ class PassReport:
     interrupted: bool = False
 
 
-async def discover(runner: Any, outlets: list[Outlet]) -> Counter[str]:
+#: After a stop signal, how long ``crawl --once`` lets fetches in flight finish (and be recorded)
+#: before cutting them off, and by when it has returned: "exits within 3 s of Ctrl-C".
+STOP_GRACE = 1.5
+STOP_LIMIT = 2.5
+
+
+async def discover(runner: Any, outlets: list[Outlet], *,
+                   should_stop: Callable[[], bool] = lambda: False) -> Counter[str]:
     """One discovery crawl over ``outlets``' feeds, sitemaps and section pages."""
     from redline.crawler.spiders.discovery import DiscoverySpider
 
-    return await run_spider(runner, DiscoverySpider, "discovered", outlets=outlets)
+    return await run_spider(runner, DiscoverySpider, "discovered", outlets=outlets, should_stop=should_stop)
 
 
 async def recheck(
@@ -59,26 +66,35 @@ def crawl_once(
 ) -> PassReport:
     """Discovery (when outlets are configured) then the due rechecks, in one reactor, then return.
 
-    The first SIGTERM/SIGINT ends the pass gracefully: no new fetches start, those in flight are
-    recorded (``interrupted``); a second signal cuts them off.
+    The first SIGTERM/SIGINT ends the pass: no new request is sent (the download handler refuses
+    them), fetches in flight get ``STOP_GRACE`` seconds to finish and be recorded, then are cut off,
+    and the pass returns within ``STOP_LIMIT`` seconds of the signal (``interrupted``). A second
+    signal cuts the fetches off at once.
     """
     from scrapy.crawler import AsyncCrawlerRunner
 
     async def main() -> PassReport:
         runner = AsyncCrawlerRunner(crawl_settings(db_path, config, overrides))
         report = PassReport()
+        stopping = asyncio.Event()
 
         def stop(signum: int) -> None:
             if report.interrupted:           # a second signal: stop waiting for in-flight fetches
                 asyncio.ensure_future(runner.stop())
             report.interrupted = True
+            stopping.set()
 
         on_stop_signals(stop)
+        stopped = stopping.is_set
         if config.outlets:
-            report.discovered = await discover(runner, list(config.outlets))
+            found = await until_stopped(discover(runner, list(config.outlets), should_stop=stopped), stopping,
+                                        runner, grace=STOP_GRACE, limit=STOP_LIMIT)
+            report.discovered = found or Counter()
         if not report.interrupted:
-            report.outcomes = await recheck(runner, db_path, check_all=check_all, on_checked=on_checked,
-                                            should_stop=lambda: report.interrupted)
+            outcomes = await until_stopped(
+                recheck(runner, db_path, check_all=check_all, on_checked=on_checked, should_stop=stopped),
+                stopping, runner, grace=STOP_GRACE, limit=STOP_LIMIT)
+            report.outcomes = outcomes or Counter()
         return report
 
     return run_in_reactor(main)

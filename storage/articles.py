@@ -8,7 +8,7 @@ already have histories they stay apart, because merging two histories would rewr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -125,6 +125,22 @@ def set_next_check(db: sqlite_utils.Database, article_id: int, when: str | None)
         db.execute("UPDATE articles SET state = 'retired', next_check_at = NULL WHERE id = ?", [article_id])
     else:
         db.execute("UPDATE articles SET next_check_at = ? WHERE id = ?", [when, article_id])
+
+
+def reschedule(db: sqlite_utils.Database, next_check: Callable[[ScheduleFacts, str], str | None]) -> int:
+    """Recompute the next check of every article that is checked and not retired, from its last
+    check, with ``next_check`` (the policy now in force); returns how many were rescheduled."""
+    count, last_id = 0, 0
+    while rows := db.execute(
+        "SELECT id, outlet, added_at, last_changed_at, last_checked_at FROM articles WHERE id > ? "
+        "AND state IN ('active', 'removed') AND last_checked_at IS NOT NULL ORDER BY id LIMIT ?",
+        [last_id, PAGE_SIZE],
+    ).fetchall():
+        for article_id, outlet, added_at, last_changed_at, last_checked_at in rows:
+            set_next_check(db, article_id, next_check(ScheduleFacts(outlet, added_at, last_changed_at), last_checked_at))
+        count += len(rows)
+        last_id = rows[-1][0]
+    return count
 
 
 def add_alias(db: sqlite_utils.Database, article_id: int, url: str, kind: str) -> int:

@@ -13,6 +13,7 @@ outlet to filter by.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -125,11 +126,12 @@ def change_location(db: sqlite_utils.Database, change_id: int) -> dict:
 
 
 def outlets(db: sqlite_utils.Database, since: str) -> list[dict]:
-    """Per outlet: articles (and how many removed), changes, last check and change, and failed
-    checks since ``since`` (see :func:`failure_window_start`) with the newest failure's error."""
+    """Per outlet: articles (and how many removed), changes, last check and change, and failed and
+    blocked checks since ``since`` (see :func:`failure_window_start`) with the newest one's reason."""
     stats = {
         row["outlet"]: {**row, "removed": 0, "changes": 0, "last_changed_at": None, "failures": 0,
-                        "last_failure_at": None, "last_error": None, "last_error_url": None}
+                        "last_failure_at": None, "last_error": None, "last_error_url": None, "blocked": 0,
+                        "last_blocked_at": None, "last_blocked_article": None, "last_blocked_reason": None}
         for row in db.query(  # covered by the articles_outlet index
             f"SELECT {OUTLET} AS outlet, count(*) AS articles, max(a.last_checked_at) AS last_checked_at "
             "FROM articles a GROUP BY 1 ORDER BY 1"
@@ -154,15 +156,24 @@ def outlets(db: sqlite_utils.Database, since: str) -> list[dict]:
         [since],
     ):
         stats[row["outlet"]].update(row)
+    for row in db.query(
+        f"SELECT {OUTLET} AS outlet, count(*) AS blocked, max(k.checked_at) AS last_blocked_at, "
+        "k.article_id AS last_blocked_article, k.error AS last_blocked_reason "
+        "FROM checks k JOIN articles a ON a.id = k.article_id "
+        "WHERE k.checked_at >= ? AND k.outcome = 'blocked' GROUP BY 1",
+        [since],
+    ):
+        stats[row["outlet"]].update(row)
     return list(stats.values())
 
 
 def check_totals(db: sqlite_utils.Database, since: str) -> dict:
-    """How many checks were made since ``since``, and how many failed."""
+    """How many checks were made since ``since``, and how many failed or were blocked."""
     row = db.execute(
-        "SELECT count(*), COALESCE(sum(outcome = 'error'), 0) FROM checks WHERE checked_at >= ?", [since]
+        "SELECT count(*), COALESCE(sum(outcome = 'error'), 0), COALESCE(sum(outcome = 'blocked'), 0) "
+        "FROM checks WHERE checked_at >= ?", [since]
     ).fetchone()
-    return {"checks": row[0], "failures": row[1]}
+    return {"checks": row[0], "failures": row[1], "blocked": row[2]}
 
 
 def failure_window_start(db: sqlite_utils.Database, now: datetime | None = None) -> str:
@@ -238,4 +249,18 @@ def archived_version(db: sqlite_utils.Database, article_id: int, number: int) ->
     if row is None:
         raise NotFound(f"there is no version {number} of article {article_id}")
     row["raw_html"] = zlib.decompress(row["raw_html"]) if row["raw_html"] else b""
+    return row
+
+
+def blocked_answer(db: sqlite_utils.Database, article_id: int) -> dict:
+    """The latest answer that blocked redline from an article: status, reason, headers, body text."""
+    row = next(db.query(
+        "SELECT a.url, k.checked_at, b.status, b.reason, b.headers, b.body FROM blocked_answers b "
+        "JOIN checks k ON k.id = b.check_id JOIN articles a ON a.id = b.article_id WHERE b.article_id = ?",
+        [article_id],
+    ), None)
+    if row is None:
+        raise NotFound(f"article {article_id} was never blocked")
+    row["headers"] = json.loads(row["headers"] or "{}")
+    row["body"] = zlib.decompress(row["body"]).decode("utf-8", errors="replace") if row["body"] else ""
     return row

@@ -239,3 +239,28 @@ def outbox(db: sqlite_utils.Database) -> None:
         CREATE INDEX alert_items_open ON alert_items (delivery_id, target);
         """
     )
+
+
+@MIGRATIONS(name="0005_times_and_blocks")
+def times_and_blocks(db: sqlite_utils.Database) -> None:
+    """``checks.requested_at``: when the request was sent (``checked_at`` is when the response was
+    complete); ``blocked_answers``: the latest answer that blocked redline from an article (403,
+    429, 451, a bot challenge or consent wall), kept for inspection, one row per article.
+    ``meta`` holds settings the database must remember (the recheck schedule in force, so a
+    changed one reschedules every article). Checks stored before this step have no ``requested_at``.
+    """
+    db.executescript(
+        """
+        ALTER TABLE checks ADD COLUMN requested_at TEXT;
+        CREATE TABLE blocked_answers (
+            article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+            check_id INTEGER NOT NULL REFERENCES checks (id) ON DELETE CASCADE,
+            status INTEGER,
+            reason TEXT NOT NULL,
+            headers TEXT,
+            body BLOB
+        );
+        CREATE INDEX checks_outcome_time ON checks (outcome, checked_at);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """
+    )

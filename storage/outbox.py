@@ -188,7 +188,7 @@ def requeue(db: sqlite_utils.Database, now: str, ids: list[int] | None = None) -
     with db.atomic():
         cursor = db.execute(
             f"UPDATE deliveries SET state = 'pending', next_attempt_at = ?, "
-            f"give_up_at = strftime('%Y-%m-%dT%H:%M:%SZ', ?, '+' || give_up_seconds || ' seconds') "
+            f"give_up_at = strftime('%Y-%m-%dT%H:%M:%fZ', ?, '+' || give_up_seconds || ' seconds') "
             f"WHERE {where}",
             [now, now, *params],
         )
@@ -226,3 +226,11 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
         "SELECT count(*) FROM alert_items WHERE delivery_id IS NULL"
     ).fetchone()[0]
     return result
+
+
+def waiting(db: sqlite_utils.Database, now: str) -> tuple[int, str | None]:
+    """Pending deliveries not due yet (waiting for a retry), and when the first of them is due."""
+    count, first = db.execute(
+        "SELECT count(*), min(next_attempt_at) FROM deliveries WHERE state = 'pending' AND next_attempt_at > ?", [now]
+    ).fetchone()
+    return count, first

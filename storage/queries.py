@@ -58,9 +58,9 @@ def history(db: sqlite_utils.Database, *urls: str) -> dict:
         )
     ]
     changes = [
-        change_from_row(row)
+        listed_change(row)
         for row in db.query(
-            f"SELECT {CHANGE_COLUMNS} FROM changes c WHERE c.article_id = ? ORDER BY c.id", [article_id]
+            f"SELECT {LISTED_COLUMNS}, a.outlet {CHANGES_JOINED} WHERE c.article_id = ? ORDER BY c.id", [article_id]
         )
     ]
     aliases = [row[0] for row in db.execute(
@@ -178,8 +178,17 @@ def article_ids(db: sqlite_utils.Database) -> Iterator[int]:
         last_id = rows[-1][0]
 
 
+#: Articles whose latest check was blocked (403, 429, 451, a challenge or consent wall), by outlet.
+BLOCKED_NOW_BY_OUTLET = """
+    SELECT a.outlet, count(*) FROM blocked_answers b
+    JOIN checks k ON k.id = b.check_id JOIN articles a ON a.id = b.article_id
+    WHERE k.checked_at = a.last_checked_at GROUP BY a.outlet
+"""
+
+
 def status(db: sqlite_utils.Database, *, failures: int = 10) -> dict:
-    """Counts per outlet, totals, the next due check and the most recent failed checks."""
+    """Counts per outlet (``blocked``: articles whose latest answer refused redline), totals, the
+    next due check, the most recent failed checks and the articles blocked now (with the reason)."""
     outlets = [
         dict(row) for row in db.query(
             "SELECT outlet, count(*) AS articles, sum(state = 'active') AS active, "
@@ -197,8 +206,17 @@ def status(db: sqlite_utils.Database, *, failures: int = 10) -> dict:
     ]
     discovered = {row[0]: row[1] for row in db.execute(
         "SELECT outlet, max(last_checked_at) FROM sources GROUP BY outlet")}
+    blocked_now = {row[0]: row[1] for row in db.execute(BLOCKED_NOW_BY_OUTLET)}
     for row in outlets:
         row["last_discovery"] = discovered.get(row["outlet"])
+        row["blocked"] = blocked_now.get(row["outlet"], 0)
+    blocked = [
+        dict(row) for row in db.query(
+            "SELECT a.url, k.checked_at, b.status, b.reason FROM blocked_answers b "
+            "JOIN checks k ON k.id = b.check_id JOIN articles a ON a.id = b.article_id "
+            "WHERE k.checked_at = a.last_checked_at ORDER BY k.checked_at DESC LIMIT ?", [failures]
+        )
+    ]
     return {
         "outlets": outlets,
         "failing_sources": [asdict(failure) for failure in sources.failing_sources(db)],
@@ -209,4 +227,5 @@ def status(db: sqlite_utils.Database, *, failures: int = 10) -> dict:
         "last_check": one("SELECT max(checked_at) FROM checks"),
         "next_check": one("SELECT min(next_check_at) FROM articles WHERE state IN ('active', 'removed')"),
         "recent_failures": recent,
+        "blocked": blocked,
     }

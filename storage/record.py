@@ -7,8 +7,11 @@ fetch or none of it. The rules they implement:
 - different content is a new version (numbered from 1 per article) and a change record; content
   equal to an *older* version (A → B → A) is also a new version, whose change names the version
   it reverts to (``reverts_to``) so readers can label flip-flops;
-- 404/410 on ``REMOVAL_STREAK`` consecutive successful checks is a ``removed`` change; the page
-  answering again is ``restored``. Errors, timeouts and 5xx neither count nor reset the streak.
+- 404/410 on ``REMOVAL_STREAK`` consecutive successful checks is a ``removed`` change (outcome
+  ``missing`` before that) for an article that once had a version; one that never had any is
+  ``not_found``, never removed. The page answering again is ``restored``. Errors, timeouts, 5xx
+  and ``blocked`` answers (403, 429, 451, bot challenges, consent walls) neither count nor reset
+  the streak.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ REMOVAL_STREAK = 2
 
 #: zlib level for stored raw HTML: level 6 keeps ~85% of level 9's saving at a third of the CPU.
 RAW_COMPRESSION_LEVEL = 6
+#: Bytes of a blocking answer kept for inspection: challenge and consent pages are 5-60 KB; a
+#: larger body is cut, since only what it says matters, not all of it.
+MAX_BLOCKED_BODY = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class Fetch:
     url: str
     checked_at: str
     status: int | None = None
+    requested_at: str | None = None
     duration_ms: int | None = None
     final_url: str | None = None
     size: int | None = None
@@ -100,18 +107,33 @@ def record_missing(db: sqlite_utils.Database, article_id: int, fetch: Fetch) -> 
             "SELECT miss_streak, state FROM articles WHERE id = ?", [article_id]
         ).fetchone()
         change_id = None
-        if state == "active" and streak >= REMOVAL_STREAK:
-            latest = _latest(db, article_id)
-            change_id = _insert_change(
-                db, article_id, latest["number"] if latest else None, None, ("removed",), fetch.checked_at
-            )
+        latest = _latest(db, article_id)
+        if state == "active" and streak >= REMOVAL_STREAK and latest is not None:
+            change_id = _insert_change(db, article_id, latest["number"], None, ("removed",), fetch.checked_at)
             db.execute(
                 "UPDATE articles SET state = 'removed', last_changed_at = ? WHERE id = ?",
                 [fetch.checked_at, article_id],
             )
-        outcome = "removed" if change_id else "missing"
+        outcome = "removed" if change_id else "missing" if latest else "not_found"
         _insert_check(db, article_id, fetch, outcome)
     return Recorded(article_id, outcome, change_id=change_id, kinds=("removed",) if change_id else ())
+
+
+def record_blocked(db: sqlite_utils.Database, article_id: int, fetch: Fetch, reason: str,
+                   headers: dict[str, str], body: bytes) -> Recorded:
+    """The outlet refused redline (403, 429, 451, a bot challenge, a consent wall): never a version,
+    never a step towards removal (the miss streak is left as it was), and the answer is kept."""
+    with db.atomic():
+        _touch(db, article_id, fetch, remember_validators=False)
+        check_id = _insert_check(db, article_id, fetch, "blocked", error=reason)
+        db.execute(
+            "INSERT INTO blocked_answers (article_id, check_id, status, reason, headers, body) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (article_id) DO UPDATE SET check_id = excluded.check_id, status = excluded.status, "
+            "reason = excluded.reason, headers = excluded.headers, body = excluded.body",
+            [article_id, check_id, fetch.status, reason, json.dumps(headers),
+             zlib.compress(body[:MAX_BLOCKED_BODY], RAW_COMPRESSION_LEVEL)],
+        )
+    return Recorded(article_id, "blocked", error=reason)
 
 
 def record_unchanged_bytes(db: sqlite_utils.Database, article_id: int, fetch: Fetch) -> Recorded:
@@ -291,10 +313,11 @@ def _reactivate(db: sqlite_utils.Database, article_id: int, at: str) -> bool:
 def _insert_check(
     db: sqlite_utils.Database, article_id: int, fetch: Fetch, outcome: str, *,
     version: int | None = None, error: str | None = None,
-) -> None:
-    db.execute(
-        "INSERT INTO checks (article_id, checked_at, url, final_url, status, duration_ms, bytes, outcome, "
-        "version, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [article_id, fetch.checked_at, fetch.url, fetch.final_url, fetch.status, fetch.duration_ms,
-         fetch.size, outcome, version, error],
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO checks (article_id, requested_at, checked_at, url, final_url, status, duration_ms, bytes, "
+        "outcome, version, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [article_id, fetch.requested_at, fetch.checked_at, fetch.url, fetch.final_url, fetch.status,
+         fetch.duration_ms, fetch.size, outcome, version, error],
     )
+    return cursor.lastrowid

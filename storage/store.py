@@ -34,7 +34,7 @@ from redline.storage.db import open_database, translate_errors
 from redline.storage.record import Extracted, Fetch, Recorded
 
 __all__ = [
-    "FetchFailed", "NextCheck", "Observation", "PageMissing", "PageRead", "SQLiteStore", "SameBytes",
+    "Blocked", "FetchFailed", "NextCheck", "Observation", "PageMissing", "PageRead", "SQLiteStore", "SameBytes",
     "StatusCounts", "Store", "open_reader", "open_store",
 ]
 
@@ -52,6 +52,16 @@ class PageMissing:
 
 
 @dataclass(frozen=True)
+class Blocked:
+    """The outlet refused redline (403, 429, 451, a bot challenge or consent wall): the answer is
+    kept for inspection, and it is neither a version nor a step towards removal."""
+
+    reason: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
 class SameBytes:
     """A 304, or a body whose bytes hash to those the latest version was read from."""
 
@@ -64,7 +74,7 @@ class PageRead:
     raw: bytes
 
 
-Observation = FetchFailed | PageMissing | SameBytes | PageRead
+Observation = FetchFailed | PageMissing | Blocked | SameBytes | PageRead
 
 #: Decides an article's next check from its facts and the check's time: a timestamp, or None to
 #: retire it. The scheduler's policy supplies it; storage only stores the answer.
@@ -92,6 +102,7 @@ class Store(Protocol):
     # --- recording ----------------------------------------------------------------------------
     def record_check(self, article_id: int, fetch: Fetch, observed: Observation,
                      next_check: NextCheck) -> Recorded: ...
+    def apply_schedule(self, fingerprint: str, next_check: NextCheck) -> int | None: ...
     def record_discovery(self, links: Sequence[tuple[str, str, str]],
                          reads: Sequence[sources.SourceAnswer]) -> list[bool]: ...
     def source_validators(self, outlets: list[str]) -> dict[tuple[str, str], sources.Validators]: ...
@@ -155,6 +166,19 @@ class SQLiteStore:
             if facts is not None:
                 articles.set_next_check(self.db, article_id, next_check(facts, fetch.checked_at))
         return result
+
+    def apply_schedule(self, fingerprint: str, next_check: NextCheck) -> int | None:
+        """Make the recheck schedule identified by ``fingerprint`` the one in force: when it differs
+        from the one the database last ran with, every article's next check is recomputed with
+        ``next_check`` (how many is returned); when it is the same, nothing is done (None)."""
+        with translate_errors(self.path), self.db.atomic():
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'schedule'").fetchone()
+            if row is not None and row[0] == fingerprint:
+                return None
+            count = articles.reschedule(self.db, next_check)
+            self.db.execute("INSERT INTO meta (key, value) VALUES ('schedule', ?) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [fingerprint])
+        return count
 
     def record_discovery(self, links: Sequence[tuple[str, str, str]],
                          reads: Sequence[sources.SourceAnswer]) -> list[bool]:
@@ -251,6 +275,10 @@ class SQLiteStore:
         with translate_errors(self.path):
             return browse.archived_version(self.db, article_id, number)
 
+    def blocked_answer(self, article_id: int) -> dict:
+        with translate_errors(self.path):
+            return browse.blocked_answer(self.db, article_id)
+
     def change_details(self, change_ids: Iterable[int]) -> list[dict]:
         with translate_errors(self.path):
             return outbox.change_details(self.db, change_ids)
@@ -264,6 +292,10 @@ def _record_missing(db: sqlite_utils.Database, article_id: int, fetch: Fetch, _:
     return record.record_missing(db, article_id, fetch)
 
 
+def _record_blocked(db: sqlite_utils.Database, article_id: int, fetch: Fetch, observed: Blocked) -> Recorded:
+    return record.record_blocked(db, article_id, fetch, observed.reason, observed.headers, observed.body)
+
+
 def _record_same(db: sqlite_utils.Database, article_id: int, fetch: Fetch, _: SameBytes) -> Recorded:
     return record.record_unchanged_bytes(db, article_id, fetch)
 
@@ -273,7 +305,8 @@ def _record_page(db: sqlite_utils.Database, article_id: int, fetch: Fetch, obser
 
 
 _RECORDERS: dict[type, Callable[..., Recorded]] = {
-    FetchFailed: _record_failure, PageMissing: _record_missing, SameBytes: _record_same, PageRead: _record_page,
+    FetchFailed: _record_failure, PageMissing: _record_missing, Blocked: _record_blocked, SameBytes: _record_same,
+    PageRead: _record_page,
 }
 
 

@@ -76,7 +76,7 @@ def test_a_claimed_delivery_is_not_due_again_until_its_retry_time(db):
     assert outbox.due(db, T3) == [] and outbox.counts(db)["failed"] == 1
     assert outbox.requeue(db, T3) == 1
     row = db.execute("SELECT state, next_attempt_at, give_up_at, last_error FROM deliveries").fetchone()
-    assert row == ("pending", T3, "2026-11-25T22:04:00Z", "connection refused")
+    assert row == ("pending", T3, "2026-11-25T22:04:00.000Z", "connection refused")
     outbox.claim(db, due["id"], T3, T3)
     outbox.mark_sent(db, due["id"], T3)
     assert outbox.requeue(db, T3) == 0, "a sent alert is never sent again"

@@ -241,7 +241,7 @@ def test_robots_txt_holds_for_every_concurrent_request(site, redline):
     public = [site.set(f"/public/{n}", article_page(STORY_HEADLINE, STORY)) for n in range(2)]
     redline("track", *public, *private)
     out = redline("crawl", "--once", "--all").stdout
-    assert "2 new version, 6 error" in out
+    assert "2 new versions, 6 errors" in out
     assert not any(path.startswith("/private/") for path, _ in site.requests)
 
 

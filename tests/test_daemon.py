@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -13,6 +14,9 @@ import pytest
 
 from redline.demo.outlet import SimulatedOutlet
 from testkit.site import REDLINE
+
+#: The outlet is local: intervals of seconds are allowed (the floor is one minute otherwise).
+LOCAL_ENV = {**os.environ, "REDLINE_MIN_INTERVAL": "1"}
 
 #: How long a test waits for the daemon to notice something before failing.
 PATIENCE = 60.0
@@ -46,7 +50,7 @@ article_pattern = '{outlet.article_pattern}'
 
 def _redline(config: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     done = subprocess.run([str(REDLINE), "--config", str(config), *args], capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)
+                          timeout=120, stdin=subprocess.DEVNULL, env=LOCAL_ENV)
     if check:
         assert done.returncode == 0, done.stderr
     return done
@@ -70,7 +74,7 @@ def test_daemon_discovers_detects_alerts_and_stops_on_sigterm(tmp_path, outlet, 
                      extra=f'[[alerts]]\nnotify = ["{webhook.url}"]\nkinds = ["headline"]\n')
     log = tmp_path / "daemon.log"   # a file, not a pipe: an unread pipe would block the daemon's logging
     daemon = subprocess.Popen([str(REDLINE), "--config", str(config), "run", "--log-json"],
-                              stdout=subprocess.DEVNULL, stderr=log.open("w"), stdin=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=log.open("w"), stdin=subprocess.DEVNULL, env=LOCAL_ENV)
     try:
         status = lambda: json.loads(_redline(config, "status", "--json").stdout)  # noqa: E731
         _wait_for("discovery", lambda: tmp_path.joinpath("redline.db").exists()

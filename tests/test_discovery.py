@@ -36,7 +36,7 @@ def rss(*links: str) -> str:
 
 def atom(*links: str) -> str:
     entries = "".join(f'<entry><id>{link}</id><title>t</title><link rel="alternate" href="{link}"/>'
-                      "<updated>2026-11-24T10:00:00Z</updated></entry>" for link in links)
+                      "<updated>2026-11-24T10:00:00.000Z</updated></entry>" for link in links)
     return f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>{entries}</feed>'
 
 
@@ -102,8 +102,8 @@ JSON_FEED_11 = json.dumps({
     "version": "https://jsonfeed.org/version/1.1", "title": "Daily", "language": "en", "expired": False,
     "items": [
         {"id": "5f1d7a0c", "title": "Hash id", "url": "https://e.com/news/2026/hash",
-         "date_published": "2026-11-24T10:00:00-05:00", "date_modified": "2026-11-25T08:30:00Z"},
-        {"id": "https://e.com/news/2026/by-id", "title": "Only an id", "date_published": "2026-11-24T10:00:00Z"},
+         "date_published": "2026-11-24T10:00:00-05:00", "date_modified": "2026-11-25T08:30:00.000Z"},
+        {"id": "https://e.com/news/2026/by-id", "title": "Only an id", "date_published": "2026-11-24T10:00:00.000Z"},
         {"id": 7, "title": "Neither url nor URL id"},
         "not an item",
     ]})
@@ -111,9 +111,9 @@ JSON_FEED_11 = json.dumps({
 
 @pytest.mark.parametrize("body, url, expected", [
     (rss("/news/2026/a?utm_source=x"), "https://e.com/rss.xml",
-     ("rss20", [("https://e.com/news/2026/a?utm_source=x", "2026-11-24T07:00:00Z")])),
+     ("rss20", [("https://e.com/news/2026/a?utm_source=x", "2026-11-24T07:00:00.000Z")])),
     (atom("https://e.com/news/2026/c"), "https://e.com/atom.xml",
-     ("atom10", [("https://e.com/news/2026/c", "2026-11-24T10:00:00Z")])),
+     ("atom10", [("https://e.com/news/2026/c", "2026-11-24T10:00:00.000Z")])),
     ('<rss version="2.0"><channel><item><guid isPermaLink="true">https://e.com/news/2026/d</guid></item>'
      "</channel></rss>",
      "https://e.com/rss", ("rss20", [("https://e.com/news/2026/d", None)])),
@@ -122,12 +122,12 @@ JSON_FEED_11 = json.dumps({
     ('<rss version="0.92"><channel><title>x</title><item><description>no title, as 0.92 allows</description>'
      "<link>https://e.com/news/2026/n92</link></item></channel></rss>", "https://e.com/rss092",
      ("rss092", [("https://e.com/news/2026/n92", None)])),
-    (RSS_10, "https://e.com/index.rdf", ("rss10", [("https://e.com/news/2026/rdf", "2026-11-24T09:00:00Z")])),
+    (RSS_10, "https://e.com/index.rdf", ("rss10", [("https://e.com/news/2026/rdf", "2026-11-24T09:00:00.000Z")])),
     (JSON_FEED_1, "https://e.com/feed.json",
      ("json1", [("https://e.com/news/2026/two", None), ("https://e.com/news/2026/one", None)])),
     (JSON_FEED_11, "https://e.com/feed.json",
-     ("json11", [("https://e.com/news/2026/hash", "2026-11-25T08:30:00Z"),
-                 ("https://e.com/news/2026/by-id", "2026-11-24T10:00:00Z")])),
+     ("json11", [("https://e.com/news/2026/hash", "2026-11-25T08:30:00.000Z"),
+                 ("https://e.com/news/2026/by-id", "2026-11-24T10:00:00.000Z")])),
 ])
 def test_feeds_of_every_format_give_their_links_and_dates(body, url, expected):
     fmt, index, entries = listing(body, url, "application/octet-stream")
@@ -137,9 +137,9 @@ def test_feeds_of_every_format_give_their_links_and_dates(body, url, expected):
 def test_sitemaps_xml_gzip_news_index_and_plain_text():
     plain = urlset(("https://e.com/news/2026/a", "2026-11-24"), ("https://e.com/news/2026/b", None))
     assert listing(gzip.compress(plain.encode()), "https://e.com/s.xml.gz") == ("urlset", False, [
-        ("https://e.com/news/2026/a", "2026-11-24T00:00:00Z"), ("https://e.com/news/2026/b", None)])
+        ("https://e.com/news/2026/a", "2026-11-24T00:00:00.000Z"), ("https://e.com/news/2026/b", None)])
     news = urlset(("https://e.com/news/2026/c", "2026-11-25T10:00:00+03:00"), news=True)
-    assert listing(news)[2] == [("https://e.com/news/2026/c", "2026-11-25T07:00:00Z")]
+    assert listing(news)[2] == [("https://e.com/news/2026/c", "2026-11-25T07:00:00.000Z")]
     assert listing(sitemap_index(("/s1.xml", None)), "https://e.com/i.xml") == (
         "sitemapindex", True, [("https://e.com/s1.xml", None)])
     # a byte-order mark and blank lines before the XML declaration (PHP-generated sitemaps)

@@ -187,8 +187,8 @@ def test_outlets_counts_checks_and_failures(server):
     rows = {name: row for name, row in re.findall(r'<th scope="row"><a href="[^"]*">([^<]+)</a>(.*?)</tr>', page.text, re.S)}
     assert set(rows) == {"daily.example", "Газета"}
     numbers = lambda row: [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)]  # noqa: E731
-    assert numbers(rows["daily.example"]) == [1, 0, 1, 1]  # articles, removed, changes, failures
-    assert numbers(rows["Газета"]) == [1, 1, 2, 0]
+    assert numbers(rows["daily.example"]) == [1, 0, 1, 1, 0]  # articles, removed, changes, failures, blocked
+    assert numbers(rows["Газета"]) == [1, 1, 2, 0, 0]
     assert "7 checks, 1 failed" in page.text
     assert "HTTP 503 &lt;b&gt;bad&lt;/b&gt;" in rows["daily.example"]
 

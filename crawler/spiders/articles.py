@@ -25,8 +25,9 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from redline.core.clock import now_iso
+from redline.crawler.handlers import RECEIVED_AT, SENT_AT, StopRequested
 from redline.crawler.items import FetchedPage
-from redline.crawler.responses import header_text
+from redline.crawler.responses import header_dict, header_text
 from redline.storage.articles import FetchTarget
 
 
@@ -61,7 +62,7 @@ class ArticleSpider(scrapy.Spider):
                 callback=self.parse,
                 errback=self.failed,
                 dont_filter=True,
-                meta={"target": target, "checked_at": now_iso()},
+                meta={"target": target},
             )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterable[FetchedPage]:
@@ -73,19 +74,24 @@ class ArticleSpider(scrapy.Spider):
             content_type=header_text(response, b"Content-Type"),
             etag=header_text(response, b"ETag"),
             last_modified=header_text(response, b"Last-Modified"),
+            headers=header_dict(response),
             body=response.body,
         )
 
     def failed(self, failure: Failure) -> Iterable[FetchedPage]:
+        if failure.check(StopRequested):
+            return  # never sent: nothing happened that the record should show
         request = failure.request  # type: ignore[attr-defined]
         yield _page(request.meta, error=describe_failure(failure, self.settings.getint("DOWNLOAD_MAXSIZE")))
 
 
 def _page(meta: dict[str, Any], **outcome: Any) -> FetchedPage:
-    """A FetchedPage for the target a request was made for, with what came of it."""
+    """A FetchedPage for the target a request was made for, with what came of it, timed by the
+    download handler (a request refused before it was sent, e.g. by robots.txt, is timed now)."""
     target: FetchTarget = meta["target"]
-    return FetchedPage(article_id=target.article_id, url=target.url, checked_at=meta["checked_at"],
-                       previous_digest=target.raw_digest, outlet=target.outlet, **outcome)
+    return FetchedPage(article_id=target.article_id, url=target.url, checked_at=meta.get(RECEIVED_AT) or now_iso(),
+                       requested_at=meta.get(SENT_AT), previous_digest=target.raw_digest, outlet=target.outlet,
+                       **outcome)
 
 
 def describe_failure(failure: Failure, maxsize: int) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 
 from redline.crawler import discover
 from redline.crawler.discover import ArticleFilter, Candidate, UnreadableSource
+from redline.crawler.handlers import RECEIVED_AT, StopRequested
 from redline.crawler.items import DiscoveredLink, SourceChecked
 from redline.crawler.spiders.articles import describe_failure
 from redline.crawler.responses import header_text
@@ -67,8 +68,11 @@ class DiscoverySpider(scrapy.Spider):
 
     name = "discovery"
 
-    def __init__(self, outlets: Iterable[Outlet] = (), **kwargs: Any) -> None:
+    def __init__(self, outlets: Iterable[Outlet] = (), should_stop: Callable[[], bool] = lambda: False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        #: Asked by the download handler before each request leaves (see crawler/handlers.py).
+        self.should_stop = should_stop
         self.outlets = {outlet.name: outlet for outlet in outlets}
         self.filters = {name: ArticleFilter(o.article_pattern) for name, o in self.outlets.items()}
         #: The oldest entry date taken, by outlet; dates are compared as redline timestamps, which sort as text.
@@ -103,7 +107,7 @@ class DiscoverySpider(scrapy.Spider):
             headers["If-None-Match"] = known.etag
         if known and known.last_modified:
             headers["If-Modified-Since"] = known.last_modified
-        meta: dict[str, Any] = {"source": source, "checked_at": now_iso()}
+        meta: dict[str, Any] = {"source": source}
         if source.kind != "section":  # a feed list may hold a sitemap
             meta["download_maxsize"] = meta["download_warnsize"] = self.settings.getint("REDLINE_SITEMAP_MAXSIZE")
         return scrapy.Request(source.url, headers=headers, callback=self.parse, errback=self.failed,
@@ -111,7 +115,7 @@ class DiscoverySpider(scrapy.Spider):
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[DiscoveredLink | SourceChecked | scrapy.Request]:
         source: _Source = response.meta["source"]
-        answer = _Answer(source, response.meta["checked_at"], response.status)
+        answer = _Answer(source, response.meta.get(RECEIVED_AT) or now_iso(), response.status)
         if response.status == 304:
             yield answer.done("not_modified")
             return
@@ -136,9 +140,11 @@ class DiscoverySpider(scrapy.Spider):
         yield answer.done("ok", links_found=found, response=None if response.meta.get("index") else response)
 
     def failed(self, failure: Failure) -> Iterator[SourceChecked]:
+        if failure.check(StopRequested):
+            return  # never sent
         request = failure.request  # type: ignore[attr-defined]
         maxsize = request.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE"))
-        yield _Answer(request.meta["source"], request.meta["checked_at"], None).done(
+        yield _Answer(request.meta["source"], request.meta.get(RECEIVED_AT) or now_iso(), None).done(
             "error", describe_failure(failure, maxsize))
 
     # --- readers: candidates → links (and, for sitemap indexes, requests) -------------------

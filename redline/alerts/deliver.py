@@ -48,6 +48,9 @@ class DeliveryReport:
     gave_up: int = 0
     deferred: int = 0
     errors: list[str] = field(default_factory=list)
+    #: Deliveries waiting for a retry after this pass, and when the first is due.
+    waiting: int = 0
+    next_attempt_at: str | None = None
 
     @property
     def busy(self) -> bool:
@@ -59,6 +62,9 @@ class DeliveryReport:
         parts = [(self.sent, "sent"), (self.retrying, "failed (will retry)"), (self.gave_up, "failed (gave up)"),
                  (self.deferred, "left for the next run")]
         shown = [f"{count} {what}" for count, what in parts if count]
+        if not shown and self.waiting:
+            return (f"alerts: nothing due now; {self.waiting} waiting for a retry, the first at "
+                    f"{self.next_attempt_at} (`redline alerts retry` sends now)")
         return f"alerts: {', '.join(shown) if shown else 'nothing to send'}"
 
 
@@ -76,12 +82,13 @@ def deliver_due(db_path: str, config: Config, *, time_budget: float) -> Delivery
         with translate_errors(db_path):
             known = rules.targets(config)
             _route(db, config, known, report)
-            _seal(db, report)
+            _seal(db, report, config.base_url)
             for delivery in outbox.due(db, now_iso()):
                 if time.monotonic() >= deadline:
                     report.deferred += 1
                 else:
                     _attempt(db, delivery, known, report)
+            report.waiting, report.next_attempt_at = outbox.waiting(db, now_iso())
     finally:
         db.close()
     return report
@@ -101,7 +108,7 @@ def _route(db: sqlite_utils.Database, config: Config, known: dict[str, rules.Tar
         report.routed += len(ids)
 
 
-def _seal(db: sqlite_utils.Database, report: DeliveryReport) -> None:
+def _seal(db: sqlite_utils.Database, report: DeliveryReport, base_url: str | None) -> None:
     """Turn open items into messages: each at once, or a digest when its window has passed."""
     now = now_iso()
     groups: dict[tuple[str, float | None], list[dict]] = {}
@@ -118,7 +125,7 @@ def _seal(db: sqlite_utils.Database, report: DeliveryReport) -> None:
             changes = outbox.change_details(db, [item["change_id"] for item in batch])
             if not changes:
                 continue
-            title, body = message.digest(changes)
+            title, body = message.digest(changes, base_url)
             give_up = max(item["give_up_seconds"] for item in batch)
             sealed = outbox.NewDelivery(
                 key=f"redline-{uuid.uuid4()}", target=target, target_label=batch[0]["target_label"],

@@ -39,30 +39,32 @@ def change_title(change: Mapping[str, Any]) -> str:
 
 
 
-def single(change: dict) -> tuple[str, str]:
-    """Title and body of the alert for one change."""
-    return f"[redline] {_source(change)}: {change_title(change)}", _describe(change)
+def single(change: dict, base_url: str | None = None) -> tuple[str, str]:
+    """Title and body of the alert for one change; ``base_url`` is where the web view is served."""
+    return f"[redline] {_source(change)}: {change_title(change)}", _describe(change, base_url)
 
 
-def digest(changes: list[dict]) -> tuple[str, str]:
+def digest(changes: list[dict], base_url: str | None = None) -> tuple[str, str]:
     """Title and body of one message covering several changes, oldest first."""
     if len(changes) == 1:
-        return single(changes[0])
+        return single(changes[0], base_url)
     sources = list(dict.fromkeys(_source(c) for c in changes))
     title = f"[redline] {len(changes)} changes: {', '.join(sources[:3])}{' …' if len(sources) > 3 else ''}"
     shown = changes[:MAX_DIGEST_CHANGES]
-    blocks = [f"{i}. {change_title(c)}\n{_describe(c)}" for i, c in enumerate(shown, 1)]
+    blocks = [f"{i}. {change_title(c)}\n{_describe(c, base_url)}" for i, c in enumerate(shown, 1)]
     if len(changes) > len(shown):
         blocks.append(f"… and {len(changes) - len(shown)} more: "
                       f"redline changes --since {changes[len(shown)]['detected_at']}")
     return title, "\n\n".join(blocks)
 
 
-def _describe(change: dict) -> str:
+def _describe(change: dict, base_url: str | None) -> str:
     url = change["url"]
     lines = [f"{_source(change)} · {url}", _headline_line(change), _facts(change)]
     lines += _body_excerpt(change)
-    lines += ["", f"Article: {url}", f"History: redline history {url}"]
+    history = (f"{base_url.rstrip('/')}/change/{change['id']}" if base_url
+               else f"redline history {url}  (set base_url in redline.toml to get a link here)")
+    lines += ["", f"Article: {url}", f"History: {history}"]
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from redline.core import environ
 from redline.core.config import CHANGE_KINDS, DEFAULT_GIVE_UP_AFTER, AlertRule, Config, Outlet, Selectors
@@ -24,6 +25,12 @@ __all__ = ["CONFIG_ENV", "DEFAULT_CONFIG", "load", "locate", "parse_duration"]
 
 CONFIG_ENV = "REDLINE_CONFIG"
 DEFAULT_CONFIG = "redline.toml"
+
+#: The shortest recheck or discovery interval accepted: one minute is four times the fastest
+#: default (15 min) apart from nothing, and still far faster than any outlet edits a story.
+#: ``$REDLINE_MIN_INTERVAL`` (seconds) lowers it for tests and benchmarks against local servers.
+MIN_INTERVAL = 60.0
+MIN_INTERVAL_ENV = "REDLINE_MIN_INTERVAL"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -78,7 +85,7 @@ class _Reader:
         return ConfigError(f"{self.path}: {key} {problem}")
 
     def config(self, data: dict[str, Any]) -> Config:
-        self.known(data, "", {"db", "user_agent", "delay", "concurrency", "discover_every", "discover_max_age",
+        self.known(data, "", {"db", "base_url", "user_agent", "delay", "concurrency", "discover_every", "discover_max_age",
                               "schedule", "outlets", "alerts"})
         outlets = tuple(self.outlet(item, f"outlets[{i}]") for i, item in enumerate(self.tables(data, "outlets")))
         names = [o.name for o in outlets]
@@ -90,10 +97,11 @@ class _Reader:
         return Config(
             path=self.path,
             db=(self.path.parent / db) if db else None,
+            base_url=self.base_url(data),
             user_agent=self.string(data, "user_agent"),
             delay=self.duration(data, "delay"),
             concurrency=self.positive_int(data, "concurrency"),
-            discover_every=self.duration(data, "discover_every"),
+            discover_every=self.interval(data, "discover_every"),
             discover_max_age=self.positive_duration(data, "discover_max_age"),
             schedule=self.schedule(data.get("schedule", {}), "schedule"),
             outlets=outlets,
@@ -120,7 +128,7 @@ class _Reader:
             name=name, **sources, article_pattern=pattern, language=self.string(item, "language", key),
             selectors=self.selectors(item.get("selectors"), f"{key}.selectors"),
             delay=self.duration(item, "delay", key), concurrency=self.positive_int(item, "concurrency", key),
-            discover_every=self.duration(item, "discover_every", key),
+            discover_every=self.interval(item, "discover_every", key),
             discover_max_age=self.positive_duration(item, "discover_max_age", key),
             schedule=self.schedule(item.get("schedule", {}), f"{key}.schedule"),
         )
@@ -174,7 +182,17 @@ class _Reader:
         if not isinstance(value, dict):
             raise self.fail(key, "must be a table of durations")
         self.known(value, key, set(SCHEDULE_KEYS))
-        return {name: self.duration(value, name, key) for name in value}
+        return {name: self.interval(value, name, key) for name in value}
+
+    def interval(self, item: dict[str, Any], name: str, key: str = "") -> float | None:
+        """A duration between two looks at something, refused below the floor: an outlet must
+        never be asked for a page every few seconds by a typo (``fresh = "0s"``)."""
+        value = self.duration(item, name, key)
+        floor = environ.number(MIN_INTERVAL_ENV, MIN_INTERVAL)
+        if value is not None and value < floor:
+            raise self.fail(_join(key, name), f"is {item[name]!r}: intervals must be at least "
+                                               f"{_seconds(floor)} (a shorter one would hammer the outlet)")
+        return value
 
     # --- scalar readers -----------------------------------------------------------------------
 
@@ -217,6 +235,16 @@ class _Reader:
                 raise self.fail(f"{_join(key, name)}[{i}]", f"is not a usable URL: {exc}") from None
         return values
 
+    def base_url(self, data: dict[str, Any]) -> str | None:
+        """Where the web view is reachable for readers of alerts and feeds (``https://host/prefix``)."""
+        value = self.string(data, "base_url")
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+                raise self.fail("base_url", f"must be the web view's address, like https://redline.example.org, "
+                                            f"not {value!r}")
+        return value.rstrip("/") if value else None
+
     def duration(self, item: dict[str, Any], name: str, key: str = "") -> float | None:
         if name not in item:
             return None
@@ -237,3 +265,7 @@ class _Reader:
 
 def _join(key: str, name: str) -> str:
     return f"{key}.{name}" if key else name
+
+
+def _seconds(value: float) -> str:
+    return f"{value / 60:g} minute(s)" if value >= 60 else f"{value:g} s"

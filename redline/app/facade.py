@@ -19,6 +19,7 @@ and exit codes is the CLI's business.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,19 +29,23 @@ from typing import Any
 from redline.app.atom import render_feed
 from redline.core.clock import now_iso, parse_user_time
 from redline.core.config import Config
-from redline.core.errors import InvalidInput, NotFound
-from redline.core.policy import discover_max_ages
+from redline.core.errors import DatabaseMissing, InvalidInput, NotFound
+from redline.core.policy import discover_max_ages, fingerprint, next_check_at, policies_by_outlet
 from redline.core.urls import canonicalize_url, lookup_names
-from redline.storage.articles import Tracked
+from redline.storage.articles import ScheduleFacts, Tracked
 from redline.storage.differ import excerpt, word_diff
 from redline.storage.record import Recorded
 from redline.storage.store import SQLiteStore, open_reader, open_store
 
 __all__ = ["CrawlReport", "Redline"]
 
+log = logging.getLogger(__name__)
+
 #: Seconds ``crawl_once`` spends at its end giving each pending alert one delivery attempt; what
 #: fails waits for the next run. Bounded so a dead receiver cannot stall a cron schedule.
 CRAWL_ALERT_BUDGET = 30.0
+#: The status of a database that does not exist yet.
+EMPTY_STATUS = {"articles": 0, "versions": 0, "changes": 0, "checks": 0, "last_check": None, "next_check": None}
 #: Entries in a feed by default: what feed readers keep anyway, and a file of a few hundred kB.
 FEED_ENTRIES = 50
 
@@ -113,7 +118,7 @@ class Redline:
         from redline.scheduler.passes import crawl_once
 
         self._check_alert_rules()
-        self.prepare()
+        self._apply_schedule()
         overrides = {**_politeness(delay, concurrency), **(crawl_settings or {})}
         with exclusive(self.db_path, "a crawl"):
             checks = crawl_once(self.db_path, self.config, check_all=check_all, overrides=overrides,
@@ -131,7 +136,7 @@ class Redline:
         from redline.scheduler.lock import exclusive
 
         self._check_alert_rules()
-        self.prepare()
+        self._apply_schedule()
         daemon = Daemon(self.db_path, self.config, overrides=crawl_settings,
                         status_every=status_every or STATUS_EVERY,
                         deliver=(lambda budget: self.deliver(time_budget=budget)) if self.config.alerts else None)
@@ -163,14 +168,21 @@ class Redline:
              ) -> tuple[dict, dict, dict]:
         """The article and two of its versions (default: the last two)."""
         with self.store() as store:
-            return store.version_pair(lookup_names(url), from_version, to_version)
+            article, before, after = store.version_pair(lookup_names(url), from_version, to_version)
+        if before["number"] == after["number"]:
+            raise InvalidInput(f"nothing to compare: both sides are version {after['number']} "
+                               "(name two different versions, or an article with more than one)")
+        return article, before, after
 
     def status(self) -> dict:
         """Outlets, counts, last and next checks, how far back discovery reads (``discover_max_age``,
         seconds by outlet), failing sources and recent failures."""
         configured = [outlet.name for outlet in self.config.outlets]
-        with self.store() as store:
-            summary = store.status()
+        try:
+            with self.store() as store:
+                summary = store.status()
+        except DatabaseMissing:  # right after `redline init`: nothing checked yet, which is a status too
+            summary = EMPTY_STATUS | {"outlets": [], "failing_sources": [], "recent_failures": [], "blocked": []}
         summary["configured_outlets"] = configured
         summary["discover_max_age"] = discover_max_ages(self.config)
         return summary
@@ -201,7 +213,10 @@ class Redline:
             feed_id, title = f"{feed_id}/outlet/{outlet}", f"{title} at {outlet}"
         if kind is not None:
             feed_id, title = f"{feed_id}/kind/{kind}", f"{title}, {kind} changes"
-        options: dict[str, Any] = {"self_url": self_url, "alternate_url": alternate_url}
+        base = self.config.base_url
+        options: dict[str, Any] = {"self_url": self_url, "alternate_url": alternate_url or (f"{base}/" if base else None)}
+        if link_for is None and base:
+            link_for = lambda change: f"{base}/change/{change['id']}"  # noqa: E731 - one expression
         if link_for is not None:
             options["link_for"] = link_for
         return render_feed(rows, feed_id=feed_id, title=title, **{k: v for k, v in options.items() if v})
@@ -238,6 +253,20 @@ class Redline:
         return [(target.label, sender.send(target.url, f"redline-test-{uuid.uuid4()}", message.TEST_TITLE,
                                            message.TEST_BODY))
                 for target in rules.targets(self.config).values()]
+
+    def _apply_schedule(self) -> None:
+        """Create or upgrade the database, and reschedule every article if the recheck schedule
+        changed since the last run (so an edited ``[schedule]`` reaches articles already scheduled)."""
+        policies = policies_by_outlet(self.config)
+
+        def decide(facts: ScheduleFacts, checked_at: str) -> str | None:
+            return next_check_at(policies, outlet=facts.outlet, added_at=facts.added_at,
+                                 last_changed_at=facts.last_changed_at, checked_at=checked_at)
+
+        with self.store(create=True) as store:
+            moved = store.apply_schedule(fingerprint(policies), decide)
+        if moved:
+            log.info("the recheck schedule changed: %d article(s) rescheduled", moved)
 
     def _check_alert_rules(self) -> None:
         from redline.alerts import validate_rules

@@ -16,12 +16,17 @@ from datetime import UTC, datetime
 #: APScheduler warns whenever a job's next run is skipped because the previous one is still going;
 #: for redline that is the design (max_instances=1, coalesce), so only its errors are shown.
 _QUIET_UNTIL_ERROR = ("apscheduler",)
+#: Scrapy's retry middleware logs "Gave up retrying …" as an ERROR for every unreachable page; the
+#: check is recorded and logged by redline in one line of its own, so only critical ones pass.
+_SAID_BY_REDLINE = ("scrapy.downloadermiddlewares.retry",)
 
 
 class _RedlineOrWarnings(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith("redline"):
             return True
+        if record.name.startswith(_SAID_BY_REDLINE):
+            return record.levelno >= logging.CRITICAL
         threshold = logging.ERROR if record.name.startswith(_QUIET_UNTIL_ERROR) else logging.WARNING
         return record.levelno >= threshold
 

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 UNWRAPPED_WIDTH = 4000
 
 #: Order in which a crawl summary lists outcomes.
-_OUTCOME_ORDER = ("new_version", "unchanged", "same_bytes", "not_modified", "missing", "removed",
-                  "restored", "error")
+_OUTCOME_ORDER = ("new_version", "unchanged", "same_bytes", "not_modified", "missing", "not_found", "removed",
+                  "restored", "blocked", "error")
 
 
 def emit(value: Any, as_json: bool, human: Callable[[Any, Console], None]) -> None:
@@ -52,13 +52,23 @@ def crawl_summary(report: PassReport) -> str:
     total = sum(outcomes.values())
     known = [o for o in _OUTCOME_ORDER if outcomes.get(o)]
     others = sorted(o for o in outcomes if o not in _OUTCOME_ORDER)
-    parts = [f"{outcomes[o]} {o.replace('_', ' ')}" for o in known + others]
+    parts = [f"{outcomes[o]} {_outcome_words(o, outcomes[o])}" for o in known + others]
     line = f"checked {total}: {', '.join(parts) if parts else 'nothing due'}"
     if report.discovered:
         line = f"discovered {report.discovered.get('new', 0)} new article(s); {line}"
     if report.interrupted:
         line += " (interrupted)"
     return line
+
+
+#: How outcomes read in a summary, singular and plural (others: the name, spaced).
+_OUTCOME_WORDS = {"new_version": ("new version", "new versions"), "error": ("error", "errors"),
+                  "not_found": ("not found", "not found"), "blocked": ("blocked", "blocked")}
+
+
+def _outcome_words(outcome: str, count: int) -> str:
+    one, many = _OUTCOME_WORDS.get(outcome, (outcome.replace("_", " "),) * 2)
+    return one if count == 1 else many
 
 
 @contextmanager
@@ -168,7 +178,7 @@ def status(summary: dict, console: Console) -> None:
         f"next due {summary['next_check'] or 'now'}"
     )
     table = Table(title="outlets", title_justify="left")
-    for column in ("outlet", "articles", "active", "removed", "retired", "last discovery",
+    for column in ("outlet", "articles", "active", "removed", "retired", "blocked", "last discovery",
                    "discovers back to", "last check", "next check"):
         table.add_column(column)
     max_ages = summary.get("discover_max_age", {})
@@ -176,11 +186,11 @@ def status(summary: dict, console: Console) -> None:
     for row in summary["outlets"]:
         seen.add(row["outlet"])
         table.add_row(Text(row["outlet"] or "(tracked by hand)"), *(str(row[k] or 0) for k in
-                      ("articles", "active", "removed", "retired")), row["last_discovery"] or "–",
+                      ("articles", "active", "removed", "retired", "blocked")), row["last_discovery"] or "–",
                       _age(max_ages.get(row["outlet"])), row["last_check"] or "never", row["next_check"] or "–")
     for name in summary.get("configured_outlets", []):
         if name not in seen:
-            table.add_row(Text(name), "0", "0", "0", "0", "never", _age(max_ages.get(name)), "never", "–")
+            table.add_row(Text(name), "0", "0", "0", "0", "0", "never", _age(max_ages.get(name)), "never", "–")
     console.print(table)
     if summary["failing_sources"]:
         sources = Table(title="failing feeds, sitemaps and sections", title_justify="left")
@@ -197,3 +207,10 @@ def status(summary: dict, console: Console) -> None:
         for row in summary["recent_failures"]:
             failures.add_row(row["checked_at"], Text(row["url"]), str(row["status"] or "–"), Text(row["error"] or ""))
         console.print(failures)
+    if summary.get("blocked"):
+        blocked = Table(title="blocked (the outlet refused redline; the answer is kept)", title_justify="left")
+        for column in ("time", "article", "status", "why"):
+            blocked.add_column(column)
+        for row in summary["blocked"]:
+            blocked.add_row(row["checked_at"], Text(row["url"]), str(row["status"] or "–"), Text(row["reason"]))
+        console.print(blocked)

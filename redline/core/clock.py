@@ -1,7 +1,9 @@
 """The one place redline reads the time, and the one timestamp format it writes.
 
-Timestamps are ISO 8601 UTC with a ``Z`` and whole seconds (``2026-11-25T22:00:00Z``), so they sort
-as text and SQL comparisons on them are correct.
+Timestamps are ISO 8601 UTC with milliseconds and a ``Z`` (``2026-11-25T22:00:00.123Z``), so they sort
+as text and SQL comparisons on them are correct. Databases written before 0.2 hold whole seconds
+(``2026-11-25T22:00:00Z``); both forms are read, and they sort correctly against each other except
+within one and the same second.
 """
 
 from __future__ import annotations
@@ -10,24 +12,29 @@ from datetime import UTC, datetime
 
 from redline.core.errors import InvalidTime
 
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+#: What :func:`to_iso` writes, before the microseconds are cut to milliseconds.
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+#: What earlier versions wrote (whole seconds), still read.
+WHOLE_SECONDS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def now_iso() -> str:
     """The current time as a redline timestamp."""
-    return datetime.now(UTC).strftime(TIMESTAMP_FORMAT)
+    return to_iso(datetime.now(UTC))
 
 
 def to_iso(moment: datetime) -> str:
     """Format an aware datetime as a redline timestamp (naive ones are taken as UTC)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+    text = moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+    return text[:-4] + "Z"  # microseconds → milliseconds
 
 
 def parse_iso(timestamp: str) -> datetime:
     """Read a timestamp redline wrote (``2026-11-25T22:00:00Z``) back as an aware datetime."""
-    return datetime.strptime(timestamp, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+    form = TIMESTAMP_FORMAT if "." in timestamp else WHOLE_SECONDS_FORMAT
+    return datetime.strptime(timestamp, form).replace(tzinfo=UTC)
 
 
 def parse_user_time(text: str) -> str:

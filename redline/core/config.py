@@ -67,6 +67,7 @@ class Config:
 
     path: Path | None = None
     db: Path | None = None
+    base_url: str | None = None
     user_agent: str | None = None
     delay: float | None = None
     concurrency: int | None = None

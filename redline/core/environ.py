@@ -11,6 +11,7 @@ variable                     what                                               
 ``REDLINE_USER_AGENT``       the User-Agent (after ``user_agent`` in the config)  redline/<v> …
 ``REDLINE_BUSY_TIMEOUT_MS``  how long a writer waits for another's lock           15000
 ``REDLINE_ALERT_BACKOFF_S``  first retry of a failed alert (then doubled)          30
+``REDLINE_MIN_INTERVAL``     shortest recheck/discovery interval accepted (s)      60
 ===========================  ==================================================  ==========
 """
 

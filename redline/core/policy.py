@@ -23,10 +23,12 @@ Jitter spreads checks so that articles discovered together do not stay in lock-s
 
 from __future__ import annotations
 
+import json
 import random
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta
 
+from redline.core.clock import parse_iso, to_iso
 from redline.core.config import Config
 
 MINUTE = 60.0
@@ -106,3 +108,18 @@ def next_check(
     every = min(policy.interval(since_first), policy.interval(since_change))
     jitter = (rng or random).uniform(-JITTER_FRACTION, JITTER_FRACTION) * every
     return now + timedelta(seconds=every + jitter)
+
+
+def next_check_at(policies: dict[str | None, Policy], *, outlet: str | None, added_at: str,
+                  last_changed_at: str | None, checked_at: str) -> str | None:
+    """:func:`next_check` on redline timestamps, with the policy of the article's outlet."""
+    when = next_check(
+        policies.get(outlet) or policies[None], first_seen=parse_iso(added_at), now=parse_iso(checked_at),
+        last_changed=parse_iso(last_changed_at) if last_changed_at else None,
+    )
+    return to_iso(when) if when else None
+
+
+def fingerprint(policies: dict[str | None, Policy]) -> str:
+    """A text that changes when any outlet's intervals change (stored, to reschedule on change)."""
+    return json.dumps({str(name): asdict(policy) for name, policy in policies.items()}, sort_keys=True)

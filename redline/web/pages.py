@@ -132,6 +132,13 @@ def archive(request: Request) -> Response:
                     headers={"content-security-policy": ARCHIVE_CSP})
 
 
+def blocked(request: Request) -> Response:
+    """``/blocked/<article id>``: the latest answer that refused redline, shown as text."""
+    with reader(request) as store:
+        answer = store.blocked_answer(request.path_params["article_id"])
+    return render(request, "blocked.html", answer=answer, feed=_feed_link())
+
+
 def favicon(request: Request) -> Response:
     """``/favicon.ico``: browsers ask for it on every page, archived copies included."""
     return FileResponse(Path(__file__).with_name("static") / "favicon.svg", media_type="image/svg+xml")
@@ -145,6 +152,7 @@ ROUTES = (
     ("/feed.atom", feed, "feed"),
     ("/change/{change_id:int}", change, "change"),
     ("/archive/{article_id:int}/{number:int}", archive, "archive"),
+    ("/blocked/{article_id:int}", blocked, "blocked"),
     ("/favicon.ico", favicon, "favicon"),
 )
 

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,6 +24,17 @@ class Page:
     status: int = 200
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
     etag: str | None = None
+    #: Seconds the server waits before answering (a slow host).
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One request the site served: its path, when it arrived and when the answer was sent (epoch s)."""
+
+    path: str
+    arrived: float
+    answered: float
 
 
 class LocalSite:
@@ -31,16 +43,27 @@ class LocalSite:
     def __init__(self) -> None:
         self.pages: dict[str, Page] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.visits: list[Visit] = []
         self.lock = threading.Lock()
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                arrived = time.time()
                 with site.lock:
                     site.requests.append((self.path, dict(self.headers)))
                     page = site.pages.get(self.path)
                 if page is None:
                     page = Page(b"<html><body><h1>Not found</h1></body></html>", status=404)
+                if page.delay:
+                    time.sleep(page.delay)
+                try:
+                    self._answer(page)
+                finally:
+                    with site.lock:
+                        site.visits.append(Visit(self.path, arrived, time.time()))
+
+            def _answer(self, page: Page) -> None:
                 if page.etag and self.headers.get("If-None-Match") == page.etag:
                     self.send_response(304)
                     self.send_header("ETag", page.etag)
@@ -67,12 +90,17 @@ class LocalSite:
 
     def set(self, path: str, body: str | bytes, status: int = 200, *, charset: str = "utf-8",
             content_type: str | None = None, etag: str | None = None,
-            headers: dict[str, str] | None = None) -> str:
+            headers: dict[str, str] | None = None, delay: float = 0.0) -> str:
         raw = body.encode(charset) if isinstance(body, str) else body
         all_headers = {"Content-Type": content_type or f"text/html; charset={charset}", **(headers or {})}
         with self.lock:
-            self.pages[path] = Page(raw, status, all_headers, etag)
+            self.pages[path] = Page(raw, status, all_headers, etag, delay)
         return self.url(path)
+
+    def visits_to(self, prefix: str) -> list[Visit]:
+        """The requests served for paths starting with ``prefix``, in the order they arrived."""
+        with self.lock:
+            return sorted((v for v in self.visits if v.path.startswith(prefix)), key=lambda v: v.arrived)
 
     def requests_for(self, path: str) -> list[dict[str, str]]:
         with self.lock:
@@ -97,8 +125,9 @@ class Redline:
 
     def __call__(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> Result:
         command = [str(REDLINE), "--db", str(self.db), *args]
-        if args and args[0] == "crawl":
-            command += ["--delay", "0", "--concurrency", "8"]
+        if args and args[0] == "crawl":  # a local site: no politeness pause, unless the test sets its own
+            command += [arg for option, value in (("--delay", "0"), ("--concurrency", "8")) if option not in args
+                        for arg in (option, value)]
         done = subprocess.run(command, capture_output=True, text=True, timeout=180,
                               env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
         result = Result(done.returncode, done.stdout, done.stderr)
