@@ -37,6 +37,9 @@ BLOCK_TAGS = frozenset({
     "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul", "br",
     "aside", "caption", "menu", "legend", "option",
 })
+#: What may stand in ``<head>``; anything else there means the parser never left it (an unknown
+#: tag such as ``<mbox>`` before ``<body>`` makes libxml2 keep the whole page in ``<head>``).
+HEAD_TAGS = frozenset({"title", "meta", "link", "script", "style", "base", "noscript", "template"})
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 #: Leaf lines judged before the voters run (:func:`boilerplate._drop_loose_lines`); headings stay:
 #: a "Related" heading marks where the story ends (:func:`vote.consensus`).
@@ -213,3 +216,65 @@ LD_ANCHOR_TOKENS = 8
 #: The chosen blocks must cover this share of ``articleBody``, else the page renders the body
 #: differently (or not at all) and consensus is used instead.
 LD_MIN_COVERED = 0.85
+
+# --- headline from the page itself (headline.py, pages without og:title / JSON-LD) -------------
+
+#: Where a ``<title>`` splits into headline, site and section parts: a dash, bar, colon, guillemet,
+#: slash or ``>`` between words, ``::``, a bar without spaces, and a trailing "(from Site)".
+#: Headlines contain colons and dashes too ("Algeria: Al-Qaeda claims …"), so a title is never
+#: cut at one separator: every run of adjacent parts is tried against the page's own headings.
+TITLE_SEPARATOR = re.compile(
+    r"\s+(?:[-–—|»>/·•:]{1,2})\s+|\s*[|｜]\s*|(?<=\S):\s+|\s+(?=\([^()]{3,80}\)\s*$)"
+)
+#: Only elements that may hold a visible headline are candidates.
+HEADLINE_SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "head", "title", "option", "select", "textarea",
+    "button", "a", "nav", "footer", "label",
+})
+#: class/id text naming a headline element (``storyTitle``, ``news_story_title``, ``reportHeadLine``,
+#: ``headingstory``, ``span.heading``); "sub…" titles and table heads are not headlines.
+HEADLINE_CLASS = re.compile(r"(?<!sub)(?:headline|heading|title)|topstory", re.IGNORECASE)
+#: Markup that makes a short line look like a heading in old layouts: bold or big type.
+BOLD_TAGS = frozenset({"b", "strong", "big"})
+BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
+BIG_STYLE = re.compile(r"font-size\s*:\s*(?:(?:1[4-9]|[2-9]\d)px|(?:1[1-9]|[2-9]\d)pt|large|x-large|xx-large)",
+                       re.IGNORECASE)
+#: ``<font size="N">`` from this size (or ``+1`` and more) is display type, not body text
+#: (browsers' default text is size 3).
+BIG_FONT_SIZE = 4
+#: A trailing date a heading carries after the headline ("… Trojan (14/01/2008)").
+HEADING_DATE_TAIL = re.compile(r"\s*[(\[]?\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\s*[)\]]?\s*$")
+#: A line that is only a date or time ("Thursday, January 17th, 2008", "7:51pm Tue 1 Jan 08").
+DATE_WORDS = re.compile(
+    r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|"
+    r"\b(?:am|pm|gmt|utc|[ecmp][sd]t|bst|cet|ist|posted|published|updated|last|on|at|of)\b|"
+    r"\d+(?:st|nd|rd|th|am|pm)?|[^\w]+",
+    re.IGNORECASE,
+)
+#: Host labels that name no site (``news.example.com``, ``sports.example.com``): a title part
+#: containing them is not the site's name for that.
+GENERIC_HOST_LABELS = frozenset({
+    "www", "news", "sport", "sports", "online", "mobile", "blog", "blogs", "home", "web", "en",
+    "english", "breakingnews", "apps", "edition", "world", "local",
+})
+#: A byline is not a headline.
+BYLINE_LINE = re.compile(r"^(?:by|from|posted by|written by)\b", re.IGNORECASE)
+#: Fewest letters a heading needs to be a headline (a text-size switcher "A | A | A", "Page 2"
+#: and a score line are not); counts letters of any script.
+MIN_HEADLINE_LETTERS = 8
+#: Longest text taken for a headline (a longer "heading" is a teaser paragraph).
+MAX_HEADLINE_CHARS = 300
+#: Shortest page text that may agree with a fragment of ``<title>``: shorter ones ("Japan",
+#: "Sports") are section names found in any menu.  Calibrated on the two corpus folders: the
+#: shortest real headline fragment there is 18 characters, the longest section label matched 13.
+MIN_TITLE_AGREEMENT_CHARS = 14
+#: How many blocks before the body's first paragraph a heading may stand (date, byline,
+#: "From our correspondent" lines sit in between) to be taken as the headline of a page whose
+#: ``<title>`` names only the site.  Calibrated on gn1: the real headline stood 1–4 blocks
+#: above; 8 leaves room without reaching a sidebar's headings.
+MAX_HEADLINE_DISTANCE = 8
+#: A part of ``<title>`` seen in at least this share of an outlet's other titles (and in two at
+#: least) is the outlet's name or section, not a headline.
+TEMPLATE_MIN_SHARE = 0.5
+TEMPLATE_MIN_TITLES = 2
