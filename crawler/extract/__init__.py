@@ -218,9 +218,11 @@ def _general(tree: HtmlElement, page: structured.PageMeta, url: str,
     Returns the paragraphs, the method, the keys of all the page's blocks and the index of the
     first chosen block (-1 when the body did not come from the blocks), so that a headline can
     be looked for right above the body."""
+    blocks_mod.mark_comment_thread(tree)
     boilerplate.clean_tree(tree)
     body_element = tree.find("body")
-    all_blocks = blocks_mod.segment(body_element if body_element is not None else tree)
+    root = body_element if body_element is not None else tree
+    all_blocks = blocks_mod.segment(root, blocks_mod.comment_thread(root))
     traf = fallback.trafilatura_text(tree, url)
     read = fallback.readability_text(tree, url)  # last: readability prunes hidden nodes in place
     votes = vote.count_votes(all_blocks, (traf, read))
@@ -233,6 +235,8 @@ def _general(tree: HtmlElement, page: structured.PageMeta, url: str,
             chosen, method = structured_chosen, "json-ld"
         elif not chosen:
             return split_paragraphs(page.ld_body), "json-ld-text", [], -1
+    if any(not all_blocks[i].thread for i in chosen):  # the story began above the comments
+        chosen = [i for i in chosen if not all_blocks[i].thread]
     kept = vote.drop_repeats(chosen, all_blocks, votes, needed)
     return ([all_blocks[i].text for i in kept], method, [b.key for b in all_blocks],
             kept[0] if kept else -1)

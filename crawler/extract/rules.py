@@ -55,6 +55,18 @@ CELL_TAGS = frozenset({"td", "th"})
 #: ``itemprop`` values that mark a date line (the publisher's own metadata, shown as text).
 DATE_ITEMPROPS = frozenset({"datepublished", "datemodified", "datecreated", "uploaddate"})
 
+#: ``name``/``id`` of the element where a reader-comment thread starts (``<a name="comments">``,
+#: ``<div id="comments">``, WordPress's ``#respond``).  Blocks after it are never the story once
+#: the story has begun above it (:func:`blocks.segment`, ``extract._general``); both voters
+#: keep long comments as prose.
+COMMENT_THREAD_ANCHOR = re.compile(
+    r"^(?:comments?|comment-?(?:list|thread|area|section)s?|comments-?(?:list|thread|area|section)|"
+    r"respond|disqus_thread|(?:reader|user)-?comments)$",
+    re.IGNORECASE,
+)
+#: A comment anchor's ancestors up to this much text are its label ("Comments", "12 comments").
+COMMENT_LABEL_CHARS = 80
+
 # --- XPath (precompiled) ----------------------------------------------------------------------
 
 JSON_LD = XPath(
