@@ -176,6 +176,23 @@ BOILERPLATE_PHRASE = re.compile(
     r")",
     re.IGNORECASE,
 )
+#: A line that is only a time stamp ("Updated:1/10/2008 4:11:27 PM", "Wed, Jan 16 2008, 07:50
+#: GMT"): it has a clock time, and nothing but date words and stamp labels around it.  Such a
+#: line changes with every update, so it must never be body (it would be a false edit).
+CLOCK_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
+STAMP_WORDS = re.compile(
+    r"\b(?:created|updated|modified|posted|published|last|date|time|on|at|et|pt|ct|mt|local)\b",
+    re.IGNORECASE,
+)
+#: A rights notice inside a short block ("This material may not be reproduced …", "… is
+#: expressly prohibited without the prior written consent of …"): never the story.
+RIGHTS_NOTICE = re.compile(
+    r"\bmay not be (?:\w+ed,? )*(?:or )?(?:published|reproduced|redistributed|rewritten|broadcast|copied)"
+    r"|\b(?:is|are) (?:expressly |strictly )?prohibited without\b",
+    re.IGNORECASE,
+)
+#: Longest block the rights-notice pattern may remove.
+RIGHTS_NOTICE_MAX_CHARS = 300
 #: Longest block the phrase patterns may remove.  Calibrated: real paragraphs that *start*
 #: with "Related" or "Support" exist, but none under this length in the corpus were prose.
 PHRASE_MAX_CHARS = 160
@@ -212,6 +229,14 @@ SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)）」』]*$")
 #: A block only one voter keeps, outside the consensus span, is still body from this length.
 #: Calibrated on the corpus: 200 beat 100/150/300 (0.967 vs 0.964/0.966/0.965 mean F1).
 LONE_PROSE_CHARS = 200
+
+#: A heading after the story that opens a run of link-only lines ("Breaking Forex News",
+#: "Other headlines") ends the story, even when both voters keep what follows.  Judged on the
+#: next ``LINK_LIST_WINDOW`` blocks: at least ``LINK_LIST_MIN_SHARE`` of them link-only
+#: (``LINK_ONLY_SHARE``).  Calibrated on both corpus folders: teaser lists alternate a link with
+#: its time stamp (share 0.5); story subheads are followed by prose (share ≤ 0.2 there).
+LINK_LIST_WINDOW = 6
+LINK_LIST_MIN_SHARE = 0.5
 
 # --- structured data cross-check (vote.from_structured) ---------------------------------------
 
