@@ -176,7 +176,7 @@ def is_boilerplate_text(text: str) -> bool:
 
 def is_time_stamp(text: str) -> bool:
     """A line that is only a date with a clock time and stamp labels (see :data:`rules.CLOCK_TIME`)."""
-    if rules.CLOCK_TIME.search(text) is None:
+    if rules.CLOCK_TIME.search(text) is None or rules.DATE_TOKEN.search(text) is None:
         return False
     rest = rules.STAMP_WORDS.sub("", rules.CLOCK_TIME.sub("", text))
     return not rules.DATE_WORDS.sub("", rest).strip()

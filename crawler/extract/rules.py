@@ -177,9 +177,15 @@ BOILERPLATE_PHRASE = re.compile(
     re.IGNORECASE,
 )
 #: A line that is only a time stamp ("Updated:1/10/2008 4:11:27 PM", "Wed, Jan 16 2008, 07:50
-#: GMT"): it has a clock time, and nothing but date words and stamp labels around it.  Such a
-#: line changes with every update, so it must never be body (it would be a false edit).
+#: GMT"): it has a clock time and a date, and nothing but date words and stamp labels around
+#: them.  Such a line changes with every update, so it must never be body (it would be a false
+#: edit).  Times without a date ("2:00 – 8:00 pm" in a schedule) are story text.
 CLOCK_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
+DATE_TOKEN = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b",
+    re.IGNORECASE,
+)
 STAMP_WORDS = re.compile(
     r"\b(?:created|updated|modified|posted|published|last|date|time|on|at|et|pt|ct|mt|local)\b",
     re.IGNORECASE,
