@@ -192,10 +192,14 @@ def extract(html: str, url: str, selectors: Selectors | None = None,
     body_start = -1
     if not paragraphs:
         paragraphs, method, block_keys, body_start = _general(tree, page, url, headline_key)
-    if title_only is not None and not title:
-        title = (title_only.near_body(block_keys, body_start) if body_start >= 0 else "") or title_only.fallback()
-        headline_key = squash(title)
-        paragraphs = [p for p in paragraphs if squash(p) != headline_key]
+    if title_only is not None:
+        if title:
+            title = title_only.confirm(title, block_keys, body_start)
+        else:
+            title = (title_only.near_body(block_keys, body_start) if body_start >= 0 else "") or title_only.fallback()
+        if squash(title) != headline_key:
+            headline_key = squash(title)
+            paragraphs = [p for p in paragraphs if squash(p) != headline_key]
     body = join_paragraphs(paragraphs)
     if not body:
         raise NoArticle("no article text found")

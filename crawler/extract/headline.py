@@ -332,6 +332,21 @@ class TitleOnly:
                         best, chosen = score, cand.text
         return chosen
 
+    def confirm(self, agreed: str, block_keys: Sequence[str], body_start: int) -> str:
+        """``agreed`` unless it stands far above the body while a heading stands right above it.
+
+        A ``<title>`` of site and section ("Example Argus - Local Sports Desk") agrees with the
+        section's own heading at the top of the page; the story's headline is the heading next
+        to the story.  When ``agreed`` is not among the blocks (cut as furniture) it stays.
+        """
+        if body_start < 0:
+            return agreed
+        key = squash(agreed)
+        positions = [i for i, k in enumerate(block_keys) if k == key or k.startswith(key)]
+        if not positions or any(i >= body_start - rules.MAX_HEADLINE_DISTANCE for i in positions):
+            return agreed
+        return self.near_body(block_keys, body_start) or agreed
+
     def fallback(self) -> str:
         """No agreeing element and no heading near the body: the title without its site parts."""
         kept = [p for p, site in zip(self.parts, self.site_part) if not site]
