@@ -15,9 +15,15 @@ lines are filtered (:mod:`redline.crawler.extract.boilerplate`); every paragraph
 (:mod:`redline.crawler.extract.normalize`), so churn (rotating newsletter boxes, timestamps, related
 lists, ad slot ids, script nonces) and markup-only re-serialisation never reach the differ.
 
-What the rest of redline uses: :func:`extract` (decoded HTML, the page's URL and the outlet's
-:class:`~redline.core.config.Selectors` → :class:`Article`, or
+What the rest of redline uses: :func:`extract` (decoded HTML, the page's URL, the outlet's
+:class:`~redline.core.config.Selectors` and optionally the ``<title>`` strings of the outlet's
+other articles → :class:`Article`, or
 :class:`~redline.core.errors.NoArticle`) and :data:`EXTRACTOR_VERSION`, stored with every version.
+
+The headline: an ``<h1>`` confirmed by og:title / JSON-LD where the page declares them
+(:func:`headline.choose`); on pages whose only declared title is ``<title>``, the page's own
+heading that agrees with a part of it, or the heading right above the body when ``<title>``
+names only the site (:class:`headline.TitleOnly`).
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ __all__ = ["EXTRACTOR_VERSION", "Article", "Selectors", "extract"]
 
 #: Bump whenever the output for some page may change (the differ re-baselines on a bump
 #: instead of reporting extractor changes as edits).
-EXTRACTOR_VERSION = "2025.2"
+EXTRACTOR_VERSION = "2026.1"
 
 #: Method names an :class:`Article` may carry.
 METHODS = ("selectors", "json-ld", "consensus", "trafilatura", "readability", "json-ld-text")

@@ -166,9 +166,10 @@ def _drop_date_lines(tree: HtmlElement) -> None:
 
 def is_boilerplate_text(text: str) -> bool:
     """A short block that is only a label or call to action ("Читайте также", "Advertisement"),
-    a time stamp, or a rights notice."""
+    a time stamp, a byline, or a rights notice."""
     size = text_size(text)
     if size <= rules.PHRASE_MAX_CHARS and (rules.BOILERPLATE_PHRASE.match(text) is not None
+                                           or rules.BYLINE_BLOCK.match(text) is not None
                                            or is_time_stamp(text)):
         return True
     return size <= rules.RIGHTS_NOTICE_MAX_CHARS and rules.RIGHTS_NOTICE.search(text) is not None

@@ -318,16 +318,22 @@ class TitleOnly:
         return False
 
     def near_body(self, block_keys: Sequence[str], body_start: int) -> str:
-        """The strongest heading among the few blocks right above the body's first paragraph."""
+        """The heading nearest above the body's first paragraph (up to ``MAX_HEADLINE_DISTANCE``
+        blocks, that block included): a real heading (tag, headline class, display type) before
+        a bold line.  Nearest, not strongest: a section's ``<h2>`` in the column before the story
+        is further away than the story's ``<span class="storytitle">``.  Never below the body's
+        start: a bold subhead inside the story is not its headline."""
         strong = [(squash(c.text), c) for c in self.candidates if c.strength]
-        best: tuple[int, int, int] | None = None
+        best: tuple[bool, int, int] | None = None
         chosen = ""
-        for index in range(max(0, body_start - rules.MAX_HEADLINE_DISTANCE), min(body_start + 1, len(block_keys))):
+        low = max(0, body_start - rules.MAX_HEADLINE_DISTANCE)
+        high = min(body_start + 1, len(block_keys))
+        for index in range(low, high):
             block_key = block_keys[index]
             for key, cand in strong:
                 # a table row is one block: a headline cell starts it
                 if block_key == key or block_key.startswith(key):
-                    score = (cand.strength, index, len(key))
+                    score = (cand.strength >= 2, -abs(index - body_start), len(key))
                     if best is None or score > best:
                         best, chosen = score, cand.text
         return chosen

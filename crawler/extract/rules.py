@@ -183,7 +183,7 @@ BOILERPLATE_PHRASE = re.compile(
 CLOCK_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
 DATE_TOKEN = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
-    r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b",
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b\d{1,2}/\d{1,2}\b",
     re.IGNORECASE,
 )
 STAMP_WORDS = re.compile(
@@ -196,6 +196,14 @@ RIGHTS_NOTICE = re.compile(
     r"\bmay not be (?:\w+ed,? )*(?:or )?(?:published|reproduced|redistributed|rewritten|broadcast|copied)"
     r"|\b(?:is|are) (?:expressly |strictly )?prohibited without\b",
     re.IGNORECASE,
+)
+#: A block that is only a byline ("By DOUG FERGUSON", "By Jane Reporter, Staff Writer"): "By"
+#: and names (capitalised words, a few particles), no sentence.  The byline is its own field;
+#: in the body a byline change would read as a text edit.  "By Tuesday the roads were clear."
+#: has lower-case words and stays.
+BYLINE_BLOCK = re.compile(
+    r"^(?:By|BY)\s+(?:(?:[A-Z][\w.'’-]*|and|&|of|the|de|da|van|von|der|la|le|al|bin|staff|special to)"
+    r"[\s,/|–-]*){1,10}$"
 )
 #: Longest block the rights-notice pattern may remove.
 RIGHTS_NOTICE_MAX_CHARS = 300
