@@ -67,9 +67,7 @@ def mark_comment_thread(root: HtmlElement) -> None:
     furniture, while the long comments themselves survive as prose.  The marker (an empty
     ``<hr>``) goes before the label, so it stays where the thread begins.
     """
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
+    for element in rules.ID_OR_ANCHOR(root):
         for attr in ("id", "name") if element.tag == "a" else ("id",):
             value = element.get(attr)
             if value and rules.COMMENT_THREAD_ANCHOR.match(value.strip()):

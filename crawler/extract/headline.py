@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from . import rules
@@ -210,18 +211,30 @@ def _candidates(tree: HtmlElement) -> list[_Candidate]:
     """Short visible elements that may be the headline, strongest markup per distinct text.
 
     An element and its only child often carry the same text (``<td class=topstory><b>…``): they
-    are one candidate with the strongest markup of the chain.
+    are one candidate with the strongest markup of the chain.  One walk: raw text lengths are
+    summed bottom-up, so only short elements have their text assembled.
     """
     body = tree.find("body")
     root = body if body is not None else tree
     by_key: dict[str, _Candidate] = {}
+    lengths: list[int] = []  # raw text length of each open element so far
+    orders: list[int] = []
+    skipped = 0  # open elements whose content is never a headline (links, menus, scripts)
     order = 0
-    for element in root.iter():
-        if not isinstance(element.tag, str):
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        is_element = isinstance(element.tag, str)
+        skip = is_element and element.tag in rules.HEADLINE_SKIP_TAGS
+        if event == "start":
+            order += 1
+            lengths.append(len(element.text or "") if is_element else 0)
+            orders.append(order)
+            skipped += skip
             continue
-        order += 1
-        if element.tag in rules.HEADLINE_SKIP_TAGS or any(
-                a.tag in rules.HEADLINE_SKIP_TAGS for a in element.iterancestors()):
+        length, start = lengths.pop(), orders.pop()
+        if lengths and element is not root:
+            lengths[-1] += length + len(element.tail or "")
+        skipped -= skip
+        if not is_element or skip or skipped or not length or length > rules.HEADLINE_RAW_CHARS:
             continue
         text = clean_text(element.text_content())
         if not (MIN_HEADLINE_CHARS <= len(text) <= rules.MAX_HEADLINE_CHARS):
@@ -232,10 +245,12 @@ def _candidates(tree: HtmlElement) -> list[_Candidate]:
         strength = _strength(element)
         known = by_key.get(key)
         if known is None:
-            by_key[key] = _Candidate(text, key, strength, order)
+            by_key[key] = _Candidate(text, key, strength, start)
         elif strength > known.strength:  # the same words in stronger type: the page's headline
             known.text, known.strength = text, strength
-    return list(by_key.values())
+        elif strength == known.strength and start < known.order:
+            known.text, known.order = text, start
+    return sorted(by_key.values(), key=lambda c: c.order)
 
 
 class TitleOnly:
@@ -255,8 +270,16 @@ class TitleOnly:
         self.parts = title_parts(self.title)
         self.part_keys = [_key(p) for p in self.parts]
         self.site_part = [self._is_site(k) for k in self.part_keys]
-        self.candidates = [c for c in _candidates(tree) if not self._is_site(c.key)
-                           and not _not_a_headline(c.text)]
+        self.candidates = _candidates(tree)
+        self._eligible: dict[str, bool] = {}
+
+    def eligible(self, cand: _Candidate) -> bool:
+        """Neither the site's name nor a date, byline or letterless line (judged once, when asked:
+        most candidates never match anything)."""
+        known = self._eligible.get(cand.key)
+        if known is None:
+            known = self._eligible[cand.key] = not self._is_site(cand.key) and not _not_a_headline(cand.text)
+        return known
 
     def _is_site(self, key: str) -> bool:
         if not key:
@@ -290,7 +313,7 @@ class TitleOnly:
                 key = _key(text)
                 if len(key) < rules.MIN_TITLE_AGREEMENT_CHARS:
                     continue
-                if key in runs or (cand.strength and self._aligned_in(key, title_key)):
+                if (key in runs or (cand.strength and self._aligned_in(key, title_key))) and self.eligible(cand):
                     score = (len(key), cand.strength, -cand.order)
                     if best is None or score > best:
                         best, chosen = score, text
@@ -332,7 +355,7 @@ class TitleOnly:
             block_key = block_keys[index]
             for key, cand in strong:
                 # a table row is one block: a headline cell starts it
-                if block_key == key or block_key.startswith(key):
+                if (block_key == key or block_key.startswith(key)) and self.eligible(cand):
                     score = (cand.strength >= 2, -abs(index - body_start), len(key))
                     if best is None or score > best:
                         best, chosen = score, cand.text
@@ -360,7 +383,7 @@ class TitleOnly:
             return max(kept, key=len)
         if self.title:
             return strip_site_name(self.title, self.page, self.url)
-        h1s = sorted((c for c in self.candidates if c.strength == 3), key=lambda c: c.order)
+        h1s = [c for c in self.candidates if c.strength == 3 and self.eligible(c)]
         return h1s[0].text if h1s else ""
 
 

@@ -95,6 +95,8 @@ HIDDEN = XPath(
     " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
 )
 COMMENTS = XPath("//comment() | //processing-instruction()")
+#: Elements that may mark where a comment thread starts (see ``COMMENT_THREAD_ANCHOR``).
+ID_OR_ANCHOR = XPath("//*[@id] | //a[@name]")
 
 # --- attribute (class/id) patterns ------------------------------------------------------------
 
@@ -316,6 +318,9 @@ BYLINE_LINE = re.compile(r"^(?:by|from|posted by|written by)\b", re.IGNORECASE)
 MIN_HEADLINE_LETTERS = 8
 #: Longest text taken for a headline (a longer "heading" is a teaser paragraph).
 MAX_HEADLINE_CHARS = 300
+#: Elements whose raw text (indentation included) is longer are not even assembled as headline
+#: candidates: old table layouts indent heavily, so the raw text may be a few times the clean.
+HEADLINE_RAW_CHARS = 4 * MAX_HEADLINE_CHARS
 #: Shortest page text that may agree with a fragment of ``<title>``: shorter ones ("Japan",
 #: "Sports") are section names found in any menu.  Calibrated on the two corpus folders: the
 #: shortest real headline fragment there is 18 characters, the longest section label matched 13.
