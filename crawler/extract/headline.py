@@ -1,9 +1,13 @@
-"""Choosing the headline: the visible ``<h1>`` confirmed by what the publisher declares.
+"""Choosing the headline: the visible heading confirmed by what the publisher declares.
 
 The ``<h1>`` is what readers see, but some pages have several (logo, section name, teaser) or
 none.  ``og:title``, the JSON-LD ``headline`` and ``<title>`` name the story reliably but often
-carry the site name ("… | The Moscow Times", "…_科技_腾讯网").  So: an ``<h1>`` agreeing with a
-declared title wins; otherwise the declared titles with the site name cut off.
+carry the site name ("… | The Moscow Times", "…_科技_腾讯网").  So, on pages that declare
+og:title / JSON-LD / twitter:title (:func:`choose`): an ``<h1>`` agreeing with a declared title
+wins; otherwise the declared titles with the site name cut off.  On pages whose only declared
+title is ``<title>`` (:class:`TitleOnly`): the page's own heading agreeing with a part of it that
+is not the site's name, or, when ``<title>`` names only the site, the heading right above the
+body.  An outlet's other titles teach which parts are its name (:class:`TitleTemplate`).
 """
 
 from __future__ import annotations
