@@ -144,6 +144,14 @@ def test_reader_comments_after_the_story_are_not_body() -> None:
     assert article.body == "\n\n".join(PARAGRAPHS)
 
 
+def test_a_comment_anchor_above_the_story_cuts_nothing() -> None:
+    """A "comments" box under the headline is not where the story ends."""
+    box = '<div id="comments"><a href="#c">3 comments</a></div>'
+    article = extract(old_page(HEADLINE, f"<b>{HEADLINE}</b><p>Schools shut again.</p>{box}"), URL)
+    assert article.body.endswith(PARAGRAPHS[-1])
+    assert all(p in article.body for p in PARAGRAPHS)
+
+
 def test_time_stamps_and_rights_notices_are_not_body() -> None:
     stamps = "<p>Created: 1/10/2008 4:09:14 PM</p><p>Updated:1/10/2008 4:11:27 PM</p><p>01/09 18:48:47 ET</p>"
     notice = "<p>This material may not be published, broadcast, rewritten or redistributed.</p>"

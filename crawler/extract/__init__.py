@@ -245,7 +245,8 @@ def _general(tree: HtmlElement, page: structured.PageMeta, url: str,
             chosen, method = structured_chosen, "json-ld"
         elif not chosen:
             return split_paragraphs(page.ld_body), "json-ld-text", [], -1
-    if any(not all_blocks[i].thread for i in chosen):  # the story began above the comments
+    story = sum(all_blocks[i].size for i in chosen if not all_blocks[i].thread)
+    if story >= rules.COMMENT_CUT_MIN_STORY_CHARS:  # the story stands above the comments
         chosen = [i for i in chosen if not all_blocks[i].thread]
     kept = vote.drop_repeats(chosen, all_blocks, votes, needed)
     return ([all_blocks[i].text for i in kept], method, [b.key for b in all_blocks],

@@ -66,6 +66,11 @@ COMMENT_THREAD_ANCHOR = re.compile(
 )
 #: A comment anchor's ancestors up to this much text are its label ("Comments", "12 comments").
 COMMENT_LABEL_CHARS = 80
+#: The story above a comment thread must be at least this long (Latin-equivalent characters)
+#: for the thread to be cut: an anchor before the story (a "12 comments" box under the headline
+#: and standfirst) must not cut the story itself.  On both corpus folders the shortest story
+#: above a real thread held 1,071 characters; one corpus page has its anchor above the story.
+COMMENT_CUT_MIN_STORY_CHARS = 500
 
 # --- XPath (precompiled) ----------------------------------------------------------------------
 
