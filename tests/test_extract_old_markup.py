@@ -154,10 +154,14 @@ def test_a_comment_anchor_above_the_story_cuts_nothing() -> None:
 
 def test_time_stamps_and_rights_notices_are_not_body() -> None:
     stamps = "<p>Created: 1/10/2008 4:09:14 PM</p><p>Updated:1/10/2008 4:11:27 PM</p><p>01/09 18:48:47 ET</p>"
-    notice = "<p>This material may not be published, broadcast, rewritten or redistributed.</p>"
+    notice = ("<p>This material may not be published, broadcast, rewritten or redistributed.</p>"
+              "<p>The copying or redistribution of Example News content is expressly prohibited without "
+              "the prior written consent of Example News.</p>")
     schedule = "<p>Tuesday's clinic</p><p>2:00 – 8:00 pm</p><p>10.00 – 3.30</p>"
     article = extract(old_page(HEADLINE, above=stamps, after=notice), URL)
     assert article.body == "\n\n".join(PARAGRAPHS)
+    court = "<p>The files may not be published until 2030, the court said.</p>"
+    assert "may not be published until 2030" in extract(old_page(HEADLINE, after=court), URL).body
     with_schedule = extract(old_page(HEADLINE, after=schedule), URL)
     assert "2:00 – 8:00 pm\n\n10.00 – 3.30" in with_schedule.body  # times without a date are story text
 

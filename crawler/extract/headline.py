@@ -288,8 +288,9 @@ class TitleOnly:
     def _is_site(self, key: str) -> bool:
         if not key:
             return True
-        return any(key == s or (len(s) >= MIN_SITE_NAME_CHARS + 1 and s in key) or
-                   (len(key) >= MIN_SITE_NAME_CHARS + 1 and key in s) for s in self.sites)
+        least = rules.SITE_SUBSTRING_MIN_CHARS
+        return any(key == s or (len(s) >= least and s in key) or (len(key) >= least and key in s)
+                   for s in self.sites)
 
     @property
     def only_site(self) -> bool:
