@@ -60,6 +60,14 @@ def test_site_and_section_names_cut_from_the_title(title: str) -> None:
     assert article.body == "\n\n".join(PARAGRAPHS)
 
 
+@pytest.mark.parametrize("heading", [f"<b>{HEADLINE}<br></b>", f"<h3><a href='/s/1'>{HEADLINE}</a></h3>",
+                                     f'<td class="topstory">{HEADLINE}</td>'])
+def test_headline_markup_of_old_layouts(heading: str) -> None:
+    if heading.startswith("<td"):
+        heading = f"<table><tr>{heading}<td><a href='#'>Print</a></td></tr></table>"
+    assert extract(old_page("The Example Argus", heading), URL).headline == HEADLINE
+
+
 def test_the_page_writes_the_headline_its_own_way() -> None:
     """``<title>`` lower-cases and drops an apostrophe; readers see the page's heading."""
     shown = "Storm Closes Valley's Schools"
@@ -74,6 +82,14 @@ def test_title_naming_only_the_site_takes_the_heading_above_the_story(title: str
     article = extract(old_page(title, heading, section="Entertainment"), URL)
     assert article.headline == HEADLINE
     assert article.body == "\n\n".join(PARAGRAPHS)
+
+
+def test_visible_headline_reworded_after_the_title_was_written() -> None:
+    """The SEO ``<title>`` kept the first wording; the page's heading was edited since."""
+    reworded = "Storm closes every school across the valley for a second day"
+    html = old_page(f"{HEADLINE} - The Example Argus",
+                    f'<div class="headline-wrap"><h1>{reworded}</h1><h2>Buses cannot reach the villages</h2></div>')
+    assert extract(html, URL).headline == reworded
 
 
 def test_a_date_heading_between_headline_and_story_is_passed_over() -> None:

@@ -185,7 +185,7 @@ def extract(html: str, url: str, selectors: Selectors | None = None,
             title = headline.choose(tree, page, url)
         else:
             title_only = headline.TitleOnly(tree, page, url, headline.TitleTemplate.learn(sibling_titles))
-            title = title_only.agreed()
+            title = title_only.agreed() or title_only.reworded()
     headline_key = squash(title)
     byline = _byline(tree, page)
     published, modified = _dates(page)

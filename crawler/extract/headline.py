@@ -223,6 +223,7 @@ def _candidates(tree: HtmlElement) -> list[_Candidate]:
     by_key: dict[str, _Candidate] = {}
     lengths: list[int] = []  # raw text length of each open element so far
     orders: list[int] = []
+    nested: list[bool] = []  # whether each open element holds a block-level element
     skipped = 0  # open elements whose content is never a headline (links, menus, scripts)
     order = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
@@ -232,13 +233,19 @@ def _candidates(tree: HtmlElement) -> list[_Candidate]:
             order += 1
             lengths.append(len(element.text or "") if is_element else 0)
             orders.append(order)
+            nested.append(False)
             skipped += skip
             continue
-        length, start = lengths.pop(), orders.pop()
+        length, start, holds_blocks = lengths.pop(), orders.pop(), nested.pop()
         if lengths and element is not root:
             lengths[-1] += length + len(element.tail or "")
+            # a trailing <br> inside a bold headline line makes no container of it
+            nested[-1] = nested[-1] or holds_blocks or (is_element and element.tag in rules.BLOCK_TAGS
+                                                        and element.tag != "br")
         skipped -= skip
-        if not is_element or skip or skipped or not length or length > rules.HEADLINE_RAW_CHARS:
+        # a container of blocks (a header holding the headline and its standfirst) is not one
+        if (not is_element or skip or skipped or holds_blocks or not length
+                or length > rules.HEADLINE_RAW_CHARS):
             continue
         text = clean_text(element.text_content())
         if not (MIN_HEADLINE_CHARS <= len(text) <= rules.MAX_HEADLINE_CHARS):
@@ -273,7 +280,7 @@ class TitleOnly:
         self.sites |= set(template.site_keys if template else ())
         self.parts = title_parts(self.title)
         self.part_keys = [_key(p) for p in self.parts]
-        self.site_part = [self._is_site(k) for k in self.part_keys]
+        self.site_part = [self._is_site(k, p) for k, p in zip(self.part_keys, self.parts)]
         self.candidates = _candidates(tree)
         self._eligible: dict[str, bool] = {}
 
@@ -282,15 +289,19 @@ class TitleOnly:
         most candidates never match anything)."""
         known = self._eligible.get(cand.key)
         if known is None:
-            known = self._eligible[cand.key] = not self._is_site(cand.key) and not _not_a_headline(cand.text)
+            known = self._eligible[cand.key] = (not self._is_site(cand.key, cand.text)
+                                                and not _not_a_headline(cand.text))
         return known
 
-    def _is_site(self, key: str) -> bool:
+    def _is_site(self, key: str, text: str = "") -> bool:
+        """Whether a part (or page text) is the site's name: equal to one, holding a long one, or
+        naming a short one as a whole word ("The Example Argus" for ``argus.example``)."""
         if not key:
             return True
         least = rules.SITE_SUBSTRING_MIN_CHARS
+        words = set(_key(w) for w in text.split()) if text else set()
         return any(key == s or (len(s) >= least and s in key) or (len(key) >= least and key in s)
-                   for s in self.sites)
+                   or s in words for s in self.sites)
 
     @property
     def only_site(self) -> bool:
@@ -324,6 +335,27 @@ class TitleOnly:
                         best, chosen = score, text
         return chosen
 
+    def reworded(self) -> str:
+        """A heading saying most of the words of the title's headline part, reworded (the newsroom
+        edited the visible headline, the SEO ``<title>`` kept the first wording), or ""."""
+        kept = " ".join(p for p, site in zip(self.parts, self.site_part) if not site)
+        if not kept:
+            return ""
+        best: tuple[float, int, int] | None = None
+        chosen = ""
+        wanted = Counter(tokens(kept))
+        total = sum(wanted.values())
+        for cand in self.candidates:
+            if (cand.strength >= 2 and len(tokens(cand.text)) <= rules.REWORDED_MAX_LENGTH_RATIO * total
+                    and _same_story(cand.text, kept) and self.eligible(cand)):
+                share = sum((Counter(tokens(cand.text)) & wanted).values()) / total
+                # a wrapper holding the headline and its standfirst shares as many words: the
+                # stronger, shorter heading is the headline
+                score = (share, cand.strength, -len(cand.text))
+                if best is None or score > best:
+                    best, chosen = score, cand.text
+        return chosen
+
     @staticmethod
     def _variants(text: str) -> list[str]:
         stripped = rules.HEADING_DATE_TAIL.sub("", text)
@@ -347,10 +379,10 @@ class TitleOnly:
 
     def near_body(self, block_keys: Sequence[str], body_start: int) -> str:
         """The heading nearest above the body's first paragraph (up to ``MAX_HEADLINE_DISTANCE``
-        blocks, that block included): a real heading (tag, headline class, display type) before
-        a bold line.  Nearest, not strongest: a section's ``<h2>`` in the column before the story
-        is further away than the story's ``<span class="storytitle">``.  Never below the body's
-        start: a bold subhead inside the story is not its headline."""
+        blocks, that block included; in one block, a real heading before a bold line).  Nearest,
+        not strongest: a section's ``<h2>`` in the column before the story is further away than
+        the story's bold headline line.  Never below the body's start: a bold subhead inside the
+        story is not its headline."""
         strong = [(squash(c.text), c) for c in self.candidates if c.strength]
         best: tuple[bool, int, int] | None = None
         chosen = ""
@@ -361,7 +393,7 @@ class TitleOnly:
             for key, cand in strong:
                 # a table row is one block: a headline cell starts it
                 if (block_key == key or block_key.startswith(key)) and self.eligible(cand):
-                    score = (cand.strength >= 2, -abs(index - body_start), len(key))
+                    score = (-abs(index - body_start), cand.strength >= 2, len(key))
                     if best is None or score > best:
                         best, chosen = score, cand.text
         return chosen
