@@ -56,7 +56,8 @@ def corpus_dirs() -> dict[str, Path]:
 
 def missing_reason() -> str:
     """A one-line explanation for skips when the corpus cannot be found."""
-    return f"extraction corpus not found at {_corpus_path()} (set {ENV_VAR} to a directory holding {MANIFEST})"
+    return (f"extraction corpus not found at {_corpus_path()} "
+            f"(set {ENV_VAR} to a directory holding {MANIFEST})")
 
 
 def gn1_missing_reason() -> str:

@@ -178,7 +178,8 @@ def evaluate(extractors: Iterable[str] = EXTRACTORS, entries: list[dict[str, Any
         html = raw.decode(entry["encoding"])
         url = entry.get("url") or ""
         record: dict[str, Any] = {
-            "id": entry["id"], "folder": folder, "source": entry["id"].split("-", 1)[0], "lang": entry["lang"],
+            "id": entry["id"], "folder": folder, "source": entry["id"].split("-", 1)[0],
+            "lang": entry["lang"],
             "has_body": bool(entry.get("body")), "has_headline": bool(entry.get("headline")),
             "headline_gt_inconsistent": headline_gt_inconsistent(entry, html),
         }

@@ -202,7 +202,8 @@ def extract(html: str, url: str, selectors: Selectors | None = None,
         if title:
             title = title_only.confirm(title, block_keys, body_start)
         else:
-            title = (title_only.near_body(block_keys, body_start) if body_start >= 0 else "") or title_only.fallback()
+            near = title_only.near_body(block_keys, body_start) if body_start >= 0 else ""
+            title = near or title_only.fallback()
         if squash(title) != headline_key:
             headline_key = squash(title)
             paragraphs = [p for p in paragraphs if squash(p) != headline_key]

@@ -198,7 +198,8 @@ def _strength(element: HtmlElement) -> int:
         return 2
     if tag == "font":
         size = (element.get("size") or "").strip()
-        if (size.startswith("+") and size[1:].isdigit()) or (size.isdigit() and int(size) >= rules.BIG_FONT_SIZE):
+        relative = size.startswith("+") and size[1:].isdigit()
+        if relative or (size.isdigit() and int(size) >= rules.BIG_FONT_SIZE):
             return 2
     if tag in rules.BOLD_TAGS or rules.BOLD_STYLE.search(style):
         return 1
@@ -329,7 +330,8 @@ class TitleOnly:
                 key = _key(text)
                 if len(key) < rules.MIN_TITLE_AGREEMENT_CHARS:
                     continue
-                if (key in runs or (cand.strength and self._aligned_in(key, title_key))) and self.eligible(cand):
+                agrees = key in runs or (cand.strength and self._aligned_in(key, title_key))
+                if agrees and self.eligible(cand):
                     score = (len(key), cand.strength, -cand.order)
                     if best is None or score > best:
                         best, chosen = score, text

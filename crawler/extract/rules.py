@@ -299,8 +299,9 @@ HEADLINE_CLASS = re.compile(r"(?<!sub)(?:headline|heading|title)|topstory", re.I
 #: Markup that makes a short line look like a heading in old layouts: bold or big type.
 BOLD_TAGS = frozenset({"b", "strong", "big"})
 BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
-BIG_STYLE = re.compile(r"font-size\s*:\s*(?:(?:1[4-9]|[2-9]\d)px|(?:1[1-9]|[2-9]\d)pt|large|x-large|xx-large)",
-                       re.IGNORECASE)
+BIG_STYLE = re.compile(
+    r"font-size\s*:\s*(?:(?:1[4-9]|[2-9]\d)px|(?:1[1-9]|[2-9]\d)pt|large|x-large|xx-large)", re.IGNORECASE
+)
 #: ``<font size="N">`` from this size (or ``+1`` and more) is display type, not body text
 #: (browsers' default text is size 3).
 BIG_FONT_SIZE = 4
