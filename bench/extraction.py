@@ -2,7 +2,11 @@
 
 Run from the repository root::
 
-    python -m bench.extraction            # or: python bench/extraction.py
+    python -m bench extraction            # or: python bench/extraction.py
+
+Both corpus folders are evaluated (``corpus``, and ``corpus-gn1`` when present: 2008-era pages
+with no og:title or JSON-LD), each reported on its own and then together; every extractor gets
+each page's real URL from the manifest (its host names the site in ``<title>``).
 
 redline is measured end to end from the page *bytes* (its own :func:`redline.crawler.decode.decode_html`
 and :func:`redline.crawler.extract.extract`); the baselines get the text decoded with the manifest's
@@ -37,7 +41,7 @@ if __package__ in (None, ""):  # ``python bench/extraction.py``
 
 import lxml.html  # noqa: E402
 
-from bench.corpus import corpus_dir, load_manifest, missing_reason, page_bytes  # noqa: E402
+from bench.corpus import corpus_dir, corpus_dirs, load_manifest, missing_reason, page_bytes  # noqa: E402
 
 CHAR_LANGS = frozenset({"zh", "ja", "th", "my"})
 EXTRACTORS = ("redline", "trafilatura", "readability")
@@ -156,13 +160,17 @@ RUNNERS: dict[str, Callable[[bytes, str, str], dict[str, Any]]] = {
 # --- evaluation --------------------------------------------------------------------------------
 
 def evaluate(extractors: Iterable[str] = EXTRACTORS, entries: list[dict[str, Any]] | None = None,
-             directory: Path | None = None) -> list[dict[str, Any]]:
-    """Run each extractor over every corpus page and score it; one record per page."""
+             directory: Path | None = None, folder: str | None = None) -> list[dict[str, Any]]:
+    """Run each extractor over every page of one corpus folder (default ``corpus``) and score it;
+    one record per page, carrying the folder's name (``folder``, else the directory's name)."""
     import logging
 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     logging.getLogger("readability").setLevel(logging.CRITICAL)
     directory = directory or corpus_dir()
+    if directory is None:
+        raise FileNotFoundError(missing_reason())
+    folder = folder or directory.name
     entries = entries if entries is not None else load_manifest(directory)
     records = []
     for entry in entries:
@@ -170,7 +178,8 @@ def evaluate(extractors: Iterable[str] = EXTRACTORS, entries: list[dict[str, Any
         html = raw.decode(entry["encoding"])
         url = entry.get("url") or ""
         record: dict[str, Any] = {
-            "id": entry["id"], "source": entry["id"].split("-", 1)[0], "lang": entry["lang"],
+            "id": entry["id"], "folder": folder, "source": entry["id"].split("-", 1)[0],
+            "lang": entry["lang"],
             "has_body": bool(entry.get("body")), "has_headline": bool(entry.get("headline")),
             "headline_gt_inconsistent": headline_gt_inconsistent(entry, html),
         }
@@ -231,13 +240,16 @@ def _fmt(value: float | None, percent: bool = False) -> str:
 
 
 def _table(title: str, groups: dict[str, list[dict[str, Any]]], names: Iterable[str],
-           base_seconds: float | None = None) -> list[str]:
+           ratios: bool = False) -> list[str]:
+    """One row per group and extractor; ``ratios``: time relative to trafilatura's on the group."""
+    names = list(names)
     lines = [f"\n{title}", f"{'group':<14}{'extractor':<13}{'pages':>6}{'F1 mean':>9}{'F1 med':>8}"
              f"{'head ex':>9}{'head ex*':>9}{'seconds':>9}{'x traf':>8}"]
     for group, records in groups.items():
+        base = summarize(records, "trafilatura")["seconds"] if ratios and "trafilatura" in names else None
         for name in names:
             s = summarize(records, name)
-            ratio = f"{s['seconds'] / base_seconds:7.2f}x" if base_seconds else "       -"
+            ratio = f"{s['seconds'] / base:7.2f}x" if base else "       -"
             lines.append(
                 f"{group:<14}{name:<13}{s['pages']:>6}{_fmt(s['body_f1_mean']):>9}"
                 f"{_fmt(s['body_f1_median']):>8}{_fmt(s['headline_exact'], True):>9}"
@@ -249,9 +261,8 @@ def _table(title: str, groups: dict[str, list[dict[str, Any]]], names: Iterable[
 def report(records: list[dict[str, Any]], names: Iterable[str] = EXTRACTORS) -> str:
     """The human-readable tables: overall, per source prefix, per language, worst pages."""
     names = list(names)
-    base = summarize(records, "trafilatura")["seconds"] if "trafilatura" in names else None
     lines = _table("Overall (head ex* = excluding pages whose ground-truth headline contradicts the page)",
-                   {"all": records}, names, base)
+                   {"all": records}, names, ratios=True)
     by_source: dict[str, list[dict[str, Any]]] = {}
     by_lang: dict[str, list[dict[str, Any]]] = {}
     for record in records:
@@ -283,16 +294,23 @@ def report(records: list[dict[str, Any]], names: Iterable[str] = EXTRACTORS) -> 
 
 
 def main() -> int:
-    directory = corpus_dir()
-    if directory is None:
+    folders = corpus_dirs()
+    if not folders:
         print(f"skipped: {missing_reason()}", file=sys.stderr)
         return 2
-    records = evaluate(EXTRACTORS, directory=directory)
-    print(report(records))
+    by_folder = {name: evaluate(EXTRACTORS, directory=path, folder=name) for name, path in folders.items()}
+    records = [record for folder in by_folder.values() for record in folder]
+    groups = {**by_folder, "all": records} if len(by_folder) > 1 else by_folder
+    print("\n".join(_table("By folder (head ex* = excluding pages whose ground-truth headline contradicts "
+                           "the page)", groups, EXTRACTORS, ratios=True)))
+    for name, folder_records in by_folder.items():
+        print(f"\n=== {name} ({folders[name]}) ===")
+        print(report(folder_records))
     OUT_PATH.parent.mkdir(parents=True, exist_ok=True)
     payload = {
-        "corpus": str(directory),
-        "summary": {name: summarize(records, name) for name in EXTRACTORS},
+        "folders": {name: str(path) for name, path in folders.items()},
+        "summary": {group: {name: summarize(group_records, name) for name in EXTRACTORS}
+                    for group, group_records in groups.items()},
         "pages": records,
     }
     OUT_PATH.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -15,14 +15,21 @@ lines are filtered (:mod:`redline.crawler.extract.boilerplate`); every paragraph
 (:mod:`redline.crawler.extract.normalize`), so churn (rotating newsletter boxes, timestamps, related
 lists, ad slot ids, script nonces) and markup-only re-serialisation never reach the differ.
 
-What the rest of redline uses: :func:`extract` (decoded HTML, the page's URL and the outlet's
-:class:`~redline.core.config.Selectors` → :class:`Article`, or
+What the rest of redline uses: :func:`extract` (decoded HTML, the page's URL, the outlet's
+:class:`~redline.core.config.Selectors` and optionally the ``<title>`` strings of the outlet's
+other articles → :class:`Article`, or
 :class:`~redline.core.errors.NoArticle`) and :data:`EXTRACTOR_VERSION`, stored with every version.
+
+The headline: an ``<h1>`` confirmed by og:title / JSON-LD where the page declares them
+(:func:`headline.choose`); on pages whose only declared title is ``<title>``, the page's own
+heading that agrees with a part of it, or the heading right above the body when ``<title>``
+names only the site (:class:`headline.TitleOnly`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import lxml.html
@@ -40,7 +47,7 @@ __all__ = ["EXTRACTOR_VERSION", "Article", "Selectors", "extract"]
 
 #: Bump whenever the output for some page may change (the differ re-baselines on a bump
 #: instead of reporting extractor changes as edits).
-EXTRACTOR_VERSION = "2025.2"
+EXTRACTOR_VERSION = "2026.1"
 
 #: Method names an :class:`Article` may carry.
 METHODS = ("selectors", "json-ld", "consensus", "trafilatura", "readability", "json-ld-text")
@@ -71,9 +78,33 @@ def parse(html: str) -> HtmlElement:
     if not html.strip():
         raise NoArticle("no article text found: empty page")
     try:
-        return lxml.html.document_fromstring(html)
+        tree = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         raise NoArticle(f"no article text found: unparsable HTML ({exc})") from exc
+    _move_content_out_of_head(tree)
+    return tree
+
+
+def _move_content_out_of_head(tree: HtmlElement) -> None:
+    """Give the page a ``<body>`` when the parser left its content in ``<head>``.
+
+    Browsers close ``<head>`` at the first element that cannot stand there; libxml2 keeps an
+    unknown one (``<mbox>``) and everything after it inside ``<head>``, where no content is
+    looked for.  From the first such element on, the children move to the body.
+    """
+    head = tree.find("head")
+    if head is None:
+        return
+    children = list(head)
+    first = next((i for i, c in enumerate(children)
+                  if isinstance(c.tag, str) and c.tag not in rules.HEAD_TAGS), None)
+    if first is None:
+        return
+    body = tree.find("body")
+    if body is None:
+        body = etree.SubElement(tree, "body")
+    for offset, child in enumerate(children[first:]):
+        body.insert(offset, child)
 
 
 def _byline(tree: HtmlElement, page: structured.PageMeta) -> str:
@@ -129,9 +160,13 @@ def _by_selectors(tree: HtmlElement, selectors: Selectors, headline_key: str) ->
     return paragraphs
 
 
-def extract(html: str, url: str, selectors: Selectors | None = None) -> Article:
+def extract(html: str, url: str, selectors: Selectors | None = None,
+            sibling_titles: Sequence[str] = ()) -> Article:
     """Extract the article from one decoded page (deterministic, no I/O).
 
+    ``url`` is the page's real address (its host names the site in ``<title>``);
+    ``sibling_titles`` are ``<title>`` strings of the same outlet's other articles, from which
+    the outlet's title template is learned (:class:`headline.TitleTemplate`).
     Raises :class:`~redline.core.errors.NoArticle` when no article text is found.
     """
     tree = parse(html)
@@ -144,7 +179,13 @@ def extract(html: str, url: str, selectors: Selectors | None = None) -> Article:
     if selectors is not None and selectors.headline:
         found = tree.cssselect(selectors.headline)
         title = clean_text(found[0].text_content()) if found else ""
-    title = title or headline.choose(tree, page, url)
+    title_only: headline.TitleOnly | None = None
+    if not title:
+        if headline.declares_headline(page):
+            title = headline.choose(tree, page, url)
+        else:
+            title_only = headline.TitleOnly(tree, page, url, headline.TitleTemplate.learn(sibling_titles))
+            title = title_only.agreed() or title_only.reworded()
     headline_key = squash(title)
     byline = _byline(tree, page)
     published, modified = _dates(page)
@@ -153,8 +194,19 @@ def extract(html: str, url: str, selectors: Selectors | None = None) -> Article:
     method = "selectors"
     if selectors is not None and selectors.body:
         paragraphs = _by_selectors(tree, selectors, headline_key)
+    block_keys: list[str] = []
+    body_start = -1
     if not paragraphs:
-        paragraphs, method = _general(tree, page, url, headline_key)
+        paragraphs, method, block_keys, body_start = _general(tree, page, url, headline_key)
+    if title_only is not None:
+        if title:
+            title = title_only.confirm(title, block_keys, body_start)
+        else:
+            near = title_only.near_body(block_keys, body_start) if body_start >= 0 else ""
+            title = near or title_only.fallback()
+        if squash(title) != headline_key:
+            headline_key = squash(title)
+            paragraphs = [p for p in paragraphs if squash(p) != headline_key]
     body = join_paragraphs(paragraphs)
     if not body:
         raise NoArticle("no article text found")
@@ -171,11 +223,17 @@ def extract(html: str, url: str, selectors: Selectors | None = None) -> Article:
 
 
 def _general(tree: HtmlElement, page: structured.PageMeta, url: str,
-             headline_key: str) -> tuple[list[str], str]:
-    """The general cascade: json-ld (when it agrees) → consensus of trafilatura and readability."""
+             headline_key: str) -> tuple[list[str], str, list[str], int]:
+    """The general cascade: json-ld (when it agrees) → consensus of trafilatura and readability.
+
+    Returns the paragraphs, the method, the keys of all the page's blocks and the index of the
+    first chosen block (-1 when the body did not come from the blocks), so that a headline can
+    be looked for right above the body."""
+    blocks_mod.mark_comment_thread(tree)
     boilerplate.clean_tree(tree)
     body_element = tree.find("body")
-    all_blocks = blocks_mod.segment(body_element if body_element is not None else tree)
+    root = body_element if body_element is not None else tree
+    all_blocks = blocks_mod.segment(root, blocks_mod.comment_thread(root))
     traf = fallback.trafilatura_text(tree, url)
     read = fallback.readability_text(tree, url)  # last: readability prunes hidden nodes in place
     votes = vote.count_votes(all_blocks, (traf, read))
@@ -187,5 +245,10 @@ def _general(tree: HtmlElement, page: structured.PageMeta, url: str,
         if structured_chosen:
             chosen, method = structured_chosen, "json-ld"
         elif not chosen:
-            return split_paragraphs(page.ld_body), "json-ld-text"
-    return [all_blocks[i].text for i in vote.drop_repeats(chosen, all_blocks, votes, needed)], method
+            return split_paragraphs(page.ld_body), "json-ld-text", [], -1
+    story = sum(all_blocks[i].size for i in chosen if not all_blocks[i].thread)
+    if story >= rules.COMMENT_CUT_MIN_STORY_CHARS:  # the story stands above the comments
+        chosen = [i for i in chosen if not all_blocks[i].thread]
+    kept = vote.drop_repeats(chosen, all_blocks, votes, needed)
+    return ([all_blocks[i].text for i in kept], method, [b.key for b in all_blocks],
+            kept[0] if kept else -1)

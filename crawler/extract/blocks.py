@@ -32,6 +32,7 @@ class Block:
     link_chars: int
     tag: str  #: tag of the nearest block-level ancestor
     heading: bool
+    thread: bool = False  #: inside or after the page's reader-comment thread (see ``comment_thread``)
 
     @property
     def size(self) -> int:
@@ -56,9 +57,40 @@ def _starts_block(tag: str, element: HtmlElement) -> bool:
     return tag in rules.BLOCK_TAGS or (tag in rules.CELL_TAGS and _holds_blocks(element))
 
 
-def segment(root: HtmlElement) -> list[Block]:
-    """Blocks of ``root`` in document order; block-level tags and ``<br>`` end a block."""
+THREAD_ATTR = "data-redline-thread"
+
+
+def mark_comment_thread(root: HtmlElement) -> None:
+    """Put a marker where reader comments start (:data:`rules.COMMENT_THREAD_ANCHOR`).
+
+    Runs before furniture is cut: the anchor often sits in a "Comments" label that is cut as
+    furniture, while the long comments themselves survive as prose.  The marker (an empty
+    ``<hr>``) goes before the label, so it stays where the thread begins.
+    """
+    for element in rules.ID_OR_ANCHOR(root):
+        for attr in ("id", "name") if element.tag == "a" else ("id",):
+            value = element.get(attr)
+            if value and rules.COMMENT_THREAD_ANCHOR.match(value.strip()):
+                label = element
+                parent = label.getparent()
+                while (parent is not None and parent is not root
+                       and len(parent.text_content().strip()) <= rules.COMMENT_LABEL_CHARS):
+                    label, parent = parent, parent.getparent()
+                label.addprevious(etree.Element("hr", {THREAD_ATTR: ""}))
+                return
+
+
+def comment_thread(root: HtmlElement) -> HtmlElement | None:
+    """The marker :func:`mark_comment_thread` left, if it survived cleaning."""
+    return next(iter(root.iterfind(f".//hr[@{THREAD_ATTR}]")), None)
+
+
+def segment(root: HtmlElement, thread: HtmlElement | None = None) -> list[Block]:
+    """Blocks of ``root`` in document order; block-level tags and ``<br>`` end a block.
+
+    Blocks from ``thread`` on (the comment thread's first element) are marked ``thread``."""
     blocks: list[Block] = []
+    in_thread = False
     parts: list[str] = []
     link_chars = 0
     link_depth = 0
@@ -71,13 +103,16 @@ def segment(root: HtmlElement) -> list[Block]:
             if text:
                 tag = owners[-1]
                 blocks.append(Block(text, squash(text), min(link_chars, len(text)), tag,
-                                    tag in rules.HEADING_TAGS))
+                                    tag in rules.HEADING_TAGS, in_thread))
             parts.clear()
         link_chars = 0
 
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
+            if element is thread:
+                flush()
+                in_thread = True
             if _starts_block(tag, element):
                 flush()
                 owners.append(tag)

@@ -165,5 +165,19 @@ def _drop_date_lines(tree: HtmlElement) -> None:
 
 
 def is_boilerplate_text(text: str) -> bool:
-    """A short block that is only a label or call to action ("Читайте также", "Advertisement")."""
-    return text_size(text) <= rules.PHRASE_MAX_CHARS and rules.BOILERPLATE_PHRASE.match(text) is not None
+    """A short block that is only a label or call to action ("Читайте также", "Advertisement"),
+    a time stamp, a byline, or a rights notice."""
+    size = text_size(text)
+    if size <= rules.PHRASE_MAX_CHARS and (rules.BOILERPLATE_PHRASE.match(text) is not None
+                                           or rules.BYLINE_BLOCK.match(text) is not None
+                                           or is_time_stamp(text)):
+        return True
+    return size <= rules.RIGHTS_NOTICE_MAX_CHARS and rules.RIGHTS_NOTICE.search(text) is not None
+
+
+def is_time_stamp(text: str) -> bool:
+    """A line that is only a date with a clock time and stamp labels (see :data:`rules.CLOCK_TIME`)."""
+    if rules.CLOCK_TIME.search(text) is None or rules.DATE_TOKEN.search(text) is None:
+        return False
+    rest = rules.STAMP_WORDS.sub("", rules.CLOCK_TIME.sub("", text))
+    return not rules.DATE_WORDS.sub("", rest).strip()

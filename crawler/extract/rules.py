@@ -37,6 +37,9 @@ BLOCK_TAGS = frozenset({
     "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul", "br",
     "aside", "caption", "menu", "legend", "option",
 })
+#: What may stand in ``<head>``; anything else there means the parser never left it (an unknown
+#: tag such as ``<mbox>`` before ``<body>`` makes libxml2 keep the whole page in ``<head>``).
+HEAD_TAGS = frozenset({"title", "meta", "link", "script", "style", "base", "noscript", "template"})
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 #: Leaf lines judged before the voters run (:func:`boilerplate._drop_loose_lines`); headings stay:
 #: a "Related" heading marks where the story ends (:func:`vote.consensus`).
@@ -51,6 +54,23 @@ URL_TEXT = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 CELL_TAGS = frozenset({"td", "th"})
 #: ``itemprop`` values that mark a date line (the publisher's own metadata, shown as text).
 DATE_ITEMPROPS = frozenset({"datepublished", "datemodified", "datecreated", "uploaddate"})
+
+#: ``name``/``id`` of the element where a reader-comment thread starts (``<a name="comments">``,
+#: ``<div id="comments">``, WordPress's ``#respond``).  Blocks after it are never the story once
+#: the story has begun above it (:func:`blocks.segment`, ``extract._general``); both voters
+#: keep long comments as prose.
+COMMENT_THREAD_ANCHOR = re.compile(
+    r"^(?:comments?|comment-?(?:list|thread|area|section)s?|comments-?(?:list|thread|area|section)|"
+    r"respond|disqus_thread|(?:reader|user)-?comments)$",
+    re.IGNORECASE,
+)
+#: A comment anchor's ancestors up to this much text are its label ("Comments", "12 comments").
+COMMENT_LABEL_CHARS = 80
+#: The story above a comment thread must be at least this long (Latin-equivalent characters)
+#: for the thread to be cut: an anchor before the story (a "12 comments" box under the headline
+#: and standfirst) must not cut the story itself.  On both corpus folders the shortest story
+#: above a real thread held 1,071 characters; one corpus page has its anchor above the story.
+COMMENT_CUT_MIN_STORY_CHARS = 500
 
 # --- XPath (precompiled) ----------------------------------------------------------------------
 
@@ -80,6 +100,8 @@ HIDDEN = XPath(
     " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
 )
 COMMENTS = XPath("//comment() | //processing-instruction()")
+#: Elements that may mark where a comment thread starts (see ``COMMENT_THREAD_ANCHOR``).
+ID_OR_ANCHOR = XPath("//*[@id] | //a[@name]")
 
 # --- attribute (class/id) patterns ------------------------------------------------------------
 
@@ -161,6 +183,39 @@ BOILERPLATE_PHRASE = re.compile(
     r")",
     re.IGNORECASE,
 )
+#: A line that is only a time stamp ("Updated:1/10/2008 4:11:27 PM", "Wed, Jan 16 2008, 07:50
+#: GMT"): it has a clock time and a date, and nothing but date words and stamp labels around
+#: them.  Such a line changes with every update, so it must never be body (it would be a false
+#: edit).  Times without a date ("2:00 – 8:00 pm" in a schedule) are story text.
+CLOCK_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
+DATE_TOKEN = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b\d{1,2}/\d{1,2}\b",
+    re.IGNORECASE,
+)
+STAMP_WORDS = re.compile(
+    r"\b(?:created|updated|modified|posted|published|last|date|time|on|at|et|pt|ct|mt|local)\b",
+    re.IGNORECASE,
+)
+#: A rights notice inside a short block ("This material may not be reproduced …", "… is
+#: expressly prohibited without the prior written consent of …"): never the story.  It names the
+#: material itself, so "The files may not be published until 2030, the court said." stays.
+RIGHTS_NOTICE = re.compile(
+    r"\b(?:this|the|our|such|\w+ news)\s+(?:material|content|article|story|report)s?\b.{0,60}?"
+    r"\bmay not be (?:\w+ed,? )*(?:or )?(?:published|reproduced|redistributed|rewritten|broadcast|copied)"
+    r"|\bprohibited without (?:the )?(?:prior )?(?:express )?(?:written )?(?:consent|permission)\b",
+    re.IGNORECASE,
+)
+#: A block that is only a byline ("By DOUG FERGUSON", "By Jane Reporter, Staff Writer"): "By"
+#: and names (capitalised words, a few particles), no sentence.  The byline is its own field;
+#: in the body a byline change would read as a text edit.  "By Tuesday the roads were clear."
+#: has lower-case words and stays.
+BYLINE_BLOCK = re.compile(
+    r"^(?:By|BY)\s+(?:(?:[A-Z][\w.'’-]*|and|&|of|the|de|da|van|von|der|la|le|al|bin|staff|special to)"
+    r"[\s,/|–-]*){1,10}$"
+)
+#: Longest block the rights-notice pattern may remove.
+RIGHTS_NOTICE_MAX_CHARS = 300
 #: Longest block the phrase patterns may remove.  Calibrated: real paragraphs that *start*
 #: with "Related" or "Support" exist, but none under this length in the corpus were prose.
 PHRASE_MAX_CHARS = 160
@@ -198,6 +253,16 @@ SENTENCE_END = re.compile(r"[.!?…。！？؟।][\"'”’»)）」』]*$")
 #: Calibrated on the corpus: 200 beat 100/150/300 (0.967 vs 0.964/0.966/0.965 mean F1).
 LONE_PROSE_CHARS = 200
 
+#: A heading after the story that opens a run of link-only lines ("Breaking Forex News",
+#: "Other headlines") ends the story, even when both voters keep what follows.  Judged on the
+#: next ``LINK_LIST_WINDOW`` blocks: at least ``LINK_LIST_MIN_SHARE`` of them link-only
+#: (``LINK_ONLY_SHARE``) and none of them long prose.  Calibrated on both corpus folders: a
+#: window of 4–5 cut a corpus story at an in-article "More:" box of three linked headlines,
+#: 6–10 measured the same, 8 leaves margin; teaser lists alternate a link with its time stamp
+#: (share 0.5), 0.6 missed gn1's, 0.3–0.5 measured the same.
+LINK_LIST_WINDOW = 8
+LINK_LIST_MIN_SHARE = 0.5
+
 # --- structured data cross-check (vote.from_structured) ---------------------------------------
 
 #: ``articleBody`` shorter than this many tokens is a description, not a body.
@@ -213,3 +278,81 @@ LD_ANCHOR_TOKENS = 8
 #: The chosen blocks must cover this share of ``articleBody``, else the page renders the body
 #: differently (or not at all) and consensus is used instead.
 LD_MIN_COVERED = 0.85
+
+# --- headline from the page itself (headline.py, pages without og:title / JSON-LD) -------------
+
+#: Where a ``<title>`` splits into headline, site and section parts: a dash, bar, colon, guillemet,
+#: slash or ``>`` between words, ``::``, a bar without spaces, and a trailing "(from Site)".
+#: Headlines contain colons and dashes too ("Algeria: Al-Qaeda claims …"), so a title is never
+#: cut at one separator: every run of adjacent parts is tried against the page's own headings.
+TITLE_SEPARATOR = re.compile(
+    r"\s+(?:[-–—|»>/·•:]{1,2})\s+|\s*[|｜]\s*|(?<=\S):\s+|\s+(?=\([^()]{3,80}\)\s*$)"
+)
+#: Only elements that may hold a visible headline are candidates.
+HEADLINE_SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "head", "title", "option", "select", "textarea",
+    "button", "a", "nav", "footer", "label",
+})
+#: class/id text naming a headline element (``storyTitle``, ``news_story_title``, ``reportHeadLine``,
+#: ``headingstory``, ``span.heading``); "sub…" titles and table heads are not headlines.
+HEADLINE_CLASS = re.compile(r"(?<!sub)(?:headline|heading|title)|topstory", re.IGNORECASE)
+#: Markup that makes a short line look like a heading in old layouts: bold or big type.
+BOLD_TAGS = frozenset({"b", "strong", "big"})
+BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
+BIG_STYLE = re.compile(
+    r"font-size\s*:\s*(?:(?:1[4-9]|[2-9]\d)px|(?:1[1-9]|[2-9]\d)pt|large|x-large|xx-large)", re.IGNORECASE
+)
+#: ``<font size="N">`` from this size (or ``+1`` and more) is display type, not body text
+#: (browsers' default text is size 3).
+BIG_FONT_SIZE = 4
+#: A trailing date a heading carries after the headline ("… Trojan (14/01/2008)").
+HEADING_DATE_TAIL = re.compile(r"\s*[(\[]?\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\s*[)\]]?\s*$")
+#: A line that is only a date or time ("Thursday, January 17th, 2008", "7:51pm Tue 1 Jan 08").
+DATE_WORDS = re.compile(
+    r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|"
+    r"\b(?:am|pm|gmt|utc|[ecmp][sd]t|bst|cet|ist|posted|published|updated|last|on|at|of)\b|"
+    r"\d+(?:st|nd|rd|th|am|pm)?|[^\w]+",
+    re.IGNORECASE,
+)
+#: Host labels that name no site (``news.example.com``, ``sports.example.com``): a title part
+#: containing them is not the site's name for that.
+GENERIC_HOST_LABELS = frozenset({
+    "www", "news", "sport", "sports", "online", "mobile", "blog", "blogs", "home", "web", "en",
+    "english", "breakingnews", "apps", "edition", "world", "local",
+})
+#: A site name (host label, og:site_name, learned template part) this long counts inside a title
+#: part ("Charleston Daily Mail" holds ``dailymail``); shorter ones must match a part whole, or
+#: the host ``times.example`` would make "… three times this winter" a site name.  4–10 measured
+#: the same on both corpus folders.
+SITE_SUBSTRING_MIN_CHARS = 6
+#: A byline is not a headline.
+BYLINE_LINE = re.compile(r"^(?:by|from|posted by|written by)\b", re.IGNORECASE)
+#: A heading reworded from the ``<title>`` headline (``TitleOnly.reworded``) is at most this many
+#: times as long, in words: a standfirst repeating the title's words is longer.  On corpus pages
+#: stripped of og:title/JSON-LD, the longest real rewording was 1.5 times the title, the
+#: standfirst that matched 2.4 times.
+REWORDED_MAX_LENGTH_RATIO = 2.0
+#: Fewest letters a heading needs to be a headline (a text-size switcher "A | A | A", "Page 2"
+#: and a score line are not); counts letters of any script.
+MIN_HEADLINE_LETTERS = 8
+#: Longest text taken for a headline (a longer "heading" is a teaser paragraph).
+MAX_HEADLINE_CHARS = 300
+#: Elements whose raw text (indentation included) is longer are not even assembled as headline
+#: candidates: old table layouts indent heavily, so the raw text may be a few times the clean.
+HEADLINE_RAW_CHARS = 4 * MAX_HEADLINE_CHARS
+#: Fewest letters and digits a page text needs to agree with a fragment of ``<title>``: shorter
+#: ones ("Japan", "Sports", "Latest News") are section names a page shows outside its menus too.
+#: Calibrated on both corpus folders: 4–14 measured the same, 18 lost gn1's shortest agreeing
+#: headline ("Fight! Fight! Fight!", 15).
+MIN_TITLE_AGREEMENT_CHARS = 14
+#: How many blocks before the body's first paragraph a heading may stand (date, byline,
+#: "Save | Email | Print" lines sit in between) to be taken as the headline of a page whose
+#: ``<title>`` names only the site; a title-agreeing heading further up yields to it
+#: (``TitleOnly.confirm``).  Calibrated on gn1: 0 got 88 % of its headlines, 4 got 97 %, 7 all;
+#: up to 20 measured the same on both folders.
+MAX_HEADLINE_DISTANCE = 8
+#: A part of ``<title>`` seen in at least this share of an outlet's other titles (and in two at
+#: least) is the outlet's name or section, not a headline.
+TEMPLATE_MIN_SHARE = 0.5
+TEMPLATE_MIN_TITLES = 2

@@ -70,6 +70,8 @@ def consensus(blocks: Sequence[Block], votes: Sequence[int], needed: int, headli
     chosen: list[int] = []
     closed = False
     for index, (block, n) in enumerate(zip(blocks, votes)):
+        if block.heading and chosen and index > first and _opens_link_list(blocks, index):
+            break
         if block.heading and chosen and index > last and is_boilerplate_text(block.text):
             closed = True
         if n == 0 or not _is_body_block(block, headline_key, n == needed):
@@ -79,6 +81,19 @@ def consensus(blocks: Sequence[Block], votes: Sequence[int], needed: int, headli
                 or block.size >= rules.LONE_PROSE_CHARS and not closed):
             chosen.append(index)
     return chosen
+
+
+def _opens_link_list(blocks: Sequence[Block], index: int) -> bool:
+    """Whether the heading at ``index`` heads a list of links (see :data:`rules.LINK_LIST_WINDOW`).
+
+    A "More:" box of three linked headlines inside the story is followed by prose again within
+    the window: that heading does not end the story."""
+    following = blocks[index + 1:index + 1 + rules.LINK_LIST_WINDOW]
+    if len(following) < rules.LINK_LIST_WINDOW or any(
+            b.size >= rules.LONE_PROSE_CHARS and b.link_density <= rules.LINK_DENSITY_MAX for b in following):
+        return False
+    linky = sum(1 for b in following if b.link_density >= rules.LINK_ONLY_SHARE)
+    return linky >= rules.LINK_LIST_MIN_SHARE * len(following)
 
 
 def _is_sentence(block: Block) -> bool:
