@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redline.storage.exchange import Exchange
+
 
 @dataclass
 class FetchedPage:
@@ -27,6 +29,8 @@ class FetchedPage:
     last_modified: str | None = None
     body: bytes = b""
     error: str | None = None
+    #: The final hop's request and response as sent and received, for the archive.
+    exchange: Exchange | None = None
 
 
 @dataclass(frozen=True)

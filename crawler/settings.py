@@ -23,6 +23,12 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "redline.crawler.middlewares.RobotsTxtMiddleware": 100,
 }
+#: HTTP(S) through Scrapy's own handler, which also notes each article fetch's request and raw
+#: response for the archive (crawler/exchange.py).
+DOWNLOAD_HANDLERS = {
+    "http": "redline.crawler.exchange.RecordingDownloadHandler",
+    "https": "redline.crawler.exchange.RecordingDownloadHandler",
+}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 #: No listening ports: a tracker on a small server opens no control sockets of its own.

@@ -179,7 +179,9 @@ def article_ids(db: sqlite_utils.Database) -> Iterator[int]:
 
 
 def status(db: sqlite_utils.Database, *, failures: int = 10) -> dict:
-    """Counts per outlet, totals, the next due check and the most recent failed checks."""
+    """Counts per outlet, totals, the next due check, the most recent failed checks and the head
+    of every hash chain (``chain_heads``)."""
+    from redline.storage import chain  # chain reads browse, which imports this module
     outlets = [
         dict(row) for row in db.query(
             "SELECT outlet, count(*) AS articles, sum(state = 'active') AS active, "
@@ -209,4 +211,5 @@ def status(db: sqlite_utils.Database, *, failures: int = 10) -> dict:
         "last_check": one("SELECT max(checked_at) FROM checks"),
         "next_check": one("SELECT min(next_check_at) FROM articles WHERE state IN ('active', 'removed')"),
         "recent_failures": recent,
+        "chain_heads": chain.heads(db),
     }

@@ -25,6 +25,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from redline.core.clock import now_iso
+from redline.crawler.exchange import ARCHIVE_META, EXCHANGE_META
 from redline.crawler.items import FetchedPage
 from redline.crawler.responses import header_text
 from redline.storage.articles import FetchTarget
@@ -61,7 +62,7 @@ class ArticleSpider(scrapy.Spider):
                 callback=self.parse,
                 errback=self.failed,
                 dont_filter=True,
-                meta={"target": target, "checked_at": now_iso()},
+                meta={"target": target, "checked_at": now_iso(), ARCHIVE_META: True},
             )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterable[FetchedPage]:
@@ -74,6 +75,7 @@ class ArticleSpider(scrapy.Spider):
             etag=header_text(response, b"ETag"),
             last_modified=header_text(response, b"Last-Modified"),
             body=response.body,
+            exchange=response.meta.get(EXCHANGE_META),
         )
 
     def failed(self, failure: Failure) -> Iterable[FetchedPage]:

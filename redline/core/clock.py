@@ -11,11 +11,19 @@ from datetime import UTC, datetime
 from redline.core.errors import InvalidTime
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+#: Exchange times (request sent, response complete) keep microseconds: an archive needs the
+#: order and spacing of requests, and WARC 1.1 dates carry sub-second precision.
+PRECISE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def now_iso() -> str:
     """The current time as a redline timestamp."""
     return datetime.now(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def now_precise() -> str:
+    """The current time with microseconds (``2026-11-25T22:00:00.123456Z``), for exchange times."""
+    return datetime.now(UTC).strftime(PRECISE_FORMAT)
 
 
 def to_iso(moment: datetime) -> str:
