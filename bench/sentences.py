@@ -1,4 +1,4 @@
-"""Calibration of ``redline.export.sentences.EDIT_SIMILARITY`` on the shared corpus' bodies.
+"""Calibration of ``redline.app.export.sentences.EDIT_SIMILARITY`` on the shared corpus' bodies.
 
 For every sentence of 6+ words in the corpus' ground-truth bodies it scores (a) the sentence
 against itself with 1, 2 or 3 of its words replaced by words of another article (an edit), and
@@ -15,7 +15,7 @@ import random
 import statistics
 
 from bench.corpus import load_manifest, missing_reason
-from redline.export.sentences import EDIT_SIMILARITY, similarity, sentences
+from redline.app.export.sentences import EDIT_SIMILARITY, similarity, sentences
 from redline.storage.differ import is_word, tokenize
 
 #: Fixed seed, so the table is the same on every run.

@@ -1,4 +1,4 @@
-"""Streaming reads for the exports (redline/export/): the archive records and the articles.
+"""Streaming reads for the exports (redline/app/export/): the archive records and the articles.
 
 Built for 100k-article files: every iterator reads keyset pages (``(chain, seq)`` for archive
 records, ``articles.id`` for articles), so memory stays flat however large the file is, and
