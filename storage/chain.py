@@ -159,7 +159,10 @@ def backfill(db: sqlite_utils.Database) -> int:
 
 
 def heads(db: sqlite_utils.Database) -> list[dict]:
-    """The newest record of every chain: ``{"chain", "seq", "hash", "at"}``, by chain name."""
+    """The newest record of every chain: ``{"chain", "seq", "hash", "at"}``, by chain name (none
+    for a file a read-only connection opened before its upgrade, which has no chain yet)."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chain'").fetchone() is None:
+        return []
     return [dict(row) for row in db.query(
         "SELECT c.chain, c.seq, c.hash, c.at FROM chain c "
         "WHERE c.seq = (SELECT max(seq) FROM chain WHERE chain = c.chain) ORDER BY c.chain")]

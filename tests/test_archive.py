@@ -271,6 +271,14 @@ def test_warc_filters_and_file_safety(crawled, tmp_path):
     assert "wrote 5 record(s)" in redline("export", "--warc", str(out), "--force", "--outlet",
                                           crawled["plain"].split("/")[2]).stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.warc.gz"]  # no temporary file left
+    jsonl = tmp_path / "one.jsonl"
+    assert "wrote 1 article(s)" in redline("export", "--jsonl", str(jsonl), "--url", crawled["zipped"]).stdout
+    assert "wrote 0 article(s)" in redline("export", "--jsonl", str(jsonl), "--force", "--since", "2099-01-01").stdout
+    for wrong in (["export"], ["export", "--warc", str(out), "--jsonl", str(jsonl)],
+                  ["export", "--warc", str(tmp_path / "no" / "such.warc.gz")],
+                  ["export", "--warc", str(out), "--force", "--since", "yesterday"]):
+        done = redline(*wrong, check=False)
+        assert done.returncode == 2 and done.stderr.startswith("redline: error: ") and "Traceback" not in done.stderr
 
 
 def test_an_export_that_fails_leaves_no_file_and_the_old_one_intact(crawled, tmp_path):
