@@ -2,7 +2,7 @@
 """Set up and run redline on a fresh machine that has only Python 3.11+.
 
     python3 dev.py demo     # install into ./.venv, then run the live demo against a simulated outlet
-    python3 dev.py test     # install into ./.venv (with test extras), then run the test suite
+    python3 dev.py test     # install into ./.venv (with test extras) and pywb into ./.venv-pywb, then run the tests
     python3 dev.py bench    # install, then run the benchmarks under bench/
 
 Extra arguments after the command are passed on (to `redline demo`, to pytest, to the benchmarks).
@@ -23,6 +23,11 @@ VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".redline-installed"
 CHROMIUM = Path("/usr/bin/chromium")
+#: The WARC replay test runs pywb from its own venv: pywb pulls in brotlipy, whose `brotli` module
+#: would overwrite the Brotli package Scrapy decodes `br` pages with, and downgrades cryptography
+#: (measured with pip 23.2 on Python 3.11), so it cannot share ./.venv.
+PYWB_VENV = ROOT / ".venv-pywb"
+PYWB_REQUIREMENT = "pywb>=2.10,<3"
 
 
 def main(argv: list[str]) -> int:
@@ -37,6 +42,7 @@ def main(argv: list[str]) -> int:
         return run([str(VENV / "bin" / "redline"), "demo", *rest])
     if command == "test":
         ensure_chromium()
+        ensure_pywb()
         return run([str(PYTHON), "-m", "pytest", *rest])
     return run([str(PYTHON), "-m", "bench", *rest])
 
@@ -72,6 +78,23 @@ def ensure_chromium() -> None:
         if done.returncode:
             print(f"dev.py: `{' '.join(step)}` failed, browser tests will be skipped:\n{done.stderr[-2000:]}")
             return
+
+
+def ensure_pywb() -> None:
+    """A separate venv with pywb for the WARC replay test (tests/test_archive_replay.py finds it here)."""
+    python = PYWB_VENV / "bin" / "python"
+    stamp = PYWB_VENV / ".redline-installed"
+    if stamp.exists() and stamp.read_text() == PYWB_REQUIREMENT:
+        return
+    if not python.exists():
+        print("creating .venv-pywb (pywb, for the WARC replay test) …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(PYWB_VENV)
+    done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", PYWB_REQUIREMENT],
+                          capture_output=True, text=True)
+    if done.returncode:
+        print(f"dev.py: installing {PYWB_REQUIREMENT} failed, the replay test will be skipped:\n{done.stderr[-2000:]}")
+        return
+    stamp.write_text(PYWB_REQUIREMENT)
 
 
 def run(command: list[str]) -> int:

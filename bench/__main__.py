@@ -5,6 +5,8 @@
     python -m bench changes --pages 20
     python -m bench recheck --pages 100   # recheck speed and RSS against urlwatch (~8 min at 500 pages)
     python -m bench daemon --seconds 30   # the daemon's checks/s and RSS, 3,000 and 100,000 articles
+    python -m bench export           # peak RSS of export/verify at 10,000 and 100,000 articles
+    python -m bench sentences        # calibration of the JSONL export's edited-sentence threshold
 
 Each writes its JSON report under ``bench/out/``.
 """
@@ -13,11 +15,11 @@ from __future__ import annotations
 
 import sys
 
-from bench import changes, daemon, extraction, recheck
+from bench import changes, daemon, export, extraction, recheck, sentences
 
 
 def main(argv: list[str]) -> int:
-    which = argv[0] if argv and argv[0] in {"extraction", "changes", "recheck", "daemon"} else None
+    which = argv[0] if argv and argv[0] in {"extraction", "changes", "recheck", "daemon", "sentences", "export"} else None
     rest = argv[1:] if which else argv
     code = 0
     if which in (None, "extraction"):
@@ -28,6 +30,10 @@ def main(argv: list[str]) -> int:
         code = max(code, recheck.main(rest if which else []))
     if which in (None, "daemon"):
         code = max(code, daemon.main(rest if which else []))
+    if which == "export":  # builds two large databases: on request only
+        code = max(code, export.main(rest))
+    if which == "sentences":  # a calibration, not a benchmark: run on request only
+        code = max(code, sentences.main())
     return code
 
 

@@ -12,11 +12,14 @@ request starts, while those already in flight finish and are recorded.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
-from redline.core.clock import now_iso
+from redline.core.clock import precise, to_iso
+from redline.crawler.exchange import ARCHIVE_META, EXCHANGE_META, exchange_of
 
 #: Request meta keys the handler sets (ISO timestamps, milliseconds).
 SENT_AT = "redline_sent_at"
@@ -28,14 +31,21 @@ class StopRequested(IgnoreRequest):
 
 
 class TimedDownloadHandler(HTTP11DownloadHandler):
-    """``http``/``https`` handler: Scrapy's HTTP/1.1 one, with :data:`SENT_AT`/:data:`RECEIVED_AT`."""
+    """``http``/``https`` handler: Scrapy's HTTP/1.1 one, with :data:`SENT_AT`/:data:`RECEIVED_AT`
+    on every request and, on those marked with :data:`~redline.crawler.exchange.ARCHIVE_META`, the
+    whole exchange for the archive (both from the same two clock readings)."""
 
     async def download_request(self, request: Request) -> Response:
         should_stop = getattr(self._crawler.spider, "should_stop", None)
         if should_stop is not None and should_stop():
             raise StopRequested("the crawl is stopping")
-        request.meta[SENT_AT] = now_iso()
+        sent = datetime.now(UTC)
+        request.meta[SENT_AT] = to_iso(sent)
         try:
-            return await super().download_request(request)
+            response = await super().download_request(request)
         finally:
-            request.meta[RECEIVED_AT] = now_iso()
+            received = datetime.now(UTC)
+            request.meta[RECEIVED_AT] = to_iso(received)
+        if request.meta.get(ARCHIVE_META):
+            request.meta[EXCHANGE_META] = exchange_of(request, response, precise(sent), precise(received))
+        return response

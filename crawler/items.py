@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from redline.storage.exchange import Exchange
+
 
 @dataclass
 class FetchedPage:
@@ -31,6 +33,8 @@ class FetchedPage:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    #: The final hop's request and response as sent and received, for the archive.
+    exchange: Exchange | None = None
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ class StoragePipeline:
             url=page.url, checked_at=page.checked_at, requested_at=page.requested_at, status=page.status,
             duration_ms=page.duration_ms,
             final_url=canonical_or_none(page.final_url), size=len(page.body) if page.status else None,
-            etag=page.etag, last_modified=page.last_modified,
+            etag=page.etag, last_modified=page.last_modified, exchange=page.exchange,
         )
         if page.error:
             return fetch, FetchFailed(page.error)

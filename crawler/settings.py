@@ -23,8 +23,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "redline.crawler.middlewares.RobotsTxtMiddleware": 100,
 }
-#: Stamps when each request was sent and its response complete, and refuses requests once a
-#: stop was asked (crawler/handlers.py).
+#: Stamps when each request was sent and its response complete, refuses requests once a stop was
+#: asked, and notes each article fetch's request and raw response for the archive
+#: (crawler/handlers.py, crawler/exchange.py).
 DOWNLOAD_HANDLERS = {
     "http": "redline.crawler.handlers.TimedDownloadHandler",
     "https": "redline.crawler.handlers.TimedDownloadHandler",

@@ -7,5 +7,8 @@ Where things are:
 - ``record.py`` turns one fetch into a check row and, when the story changed, a version and a
   change record, all in one transaction;
 - ``differ.py`` compares two versions word by word (pure functions);
-- ``queries.py`` is what the CLI and other readers ask (history, changes, versions).
+- ``queries.py`` is what the CLI and other readers ask (history, changes, versions);
+- ``exchange.py`` keeps each version's HTTP request and raw response, ``chain.py`` the hash chain
+  over versions, removals and restorations (append, heads, verify), ``exports.py`` the streaming
+  reads the WARC and JSONL exports are made from.
 """

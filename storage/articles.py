@@ -173,7 +173,7 @@ def _has_versions(db: sqlite_utils.Database, article_id: int) -> bool:
 
 def _merge(db: sqlite_utils.Database, *, keep: int, drop: int) -> None:
     """Fold article ``drop`` (which has no versions) into ``keep``: its names and checks move over."""
-    for table in ("aliases", "checks", "changes"):
+    for table in ("aliases", "checks", "changes", "chain"):
         db.execute(f"UPDATE {table} SET article_id = ? WHERE article_id = ?", [keep, drop])
     db.execute("DELETE FROM articles WHERE id = ?", [drop])
 

@@ -17,6 +17,8 @@ Tables (see docs/architecture.md for how they are used):
 - ``sources``: the feeds, sitemaps and section pages discovery reads, with validators and failures.
 - ``outbox`` → ``alert_items`` → ``deliveries``: changes waiting for alert rules, a change bound
   for one notify target, and one message to one target with its idempotency key and retry state.
+- ``exchanges``: per version, the request as sent and the response as received (the archive).
+- ``chain``: the tamper-evident hash chain of versions, removals and restorations, per outlet.
 """
 
 from __future__ import annotations
@@ -264,3 +266,60 @@ def times_and_blocks(db: sqlite_utils.Database) -> None:
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """
     )
+
+
+@MIGRATIONS(name="0006_archive")
+def archive(db: sqlite_utils.Database) -> None:
+    """The evidence-grade archive: ``exchanges`` and ``chain`` (see storage/exchange.py and
+    storage/chain.py), and the existing history chained so that older databases verify too.
+
+    ``exchanges`` holds, per version, the request as sent and the response as received (headers as
+    JSON lists of ``[name, value]`` pairs, times with microseconds, the body as received when it
+    differs from ``versions.raw_html``). Versions stored before this step have none; exports use
+    what they have. ``chain`` rows have no foreign keys on purpose: deleting an article must not
+    silently delete its records, or the history could be shortened without a trace.
+    """
+    from redline.storage import chain  # here, not at the top: chain reads storage modules that import this one
+
+    db.executescript(
+        """
+        CREATE TABLE exchanges (
+            version_id INTEGER PRIMARY KEY REFERENCES versions (id) ON DELETE CASCADE,
+            method TEXT NOT NULL,
+            url TEXT NOT NULL,
+            request_headers TEXT NOT NULL,
+            requested_at TEXT NOT NULL,
+            protocol TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            response_headers TEXT NOT NULL,
+            responded_at TEXT NOT NULL,
+            body BLOB
+        );
+
+        CREATE TABLE chain (
+            id INTEGER PRIMARY KEY,
+            chain TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('version', 'removed', 'restored')),
+            article_id INTEGER NOT NULL,
+            version_id INTEGER,
+            change_id INTEGER,
+            url TEXT NOT NULL,
+            number INTEGER,
+            at TEXT NOT NULL,
+            payload_digest TEXT NOT NULL,
+            text_digest TEXT NOT NULL,
+            html_digest TEXT NOT NULL,
+            head_digest TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            UNIQUE (chain, seq)
+        );
+        CREATE INDEX chain_article ON chain (article_id, seq);
+        CREATE INDEX chain_version ON chain (version_id) WHERE version_id IS NOT NULL;
+        CREATE INDEX chain_change ON chain (change_id) WHERE change_id IS NOT NULL;
+        CREATE INDEX chain_hash ON chain (hash);
+        """
+    )
+    chain.backfill(db)

@@ -188,7 +188,9 @@ BLOCKED_NOW_BY_OUTLET = """
 
 def status(db: sqlite_utils.Database, *, failures: int = 10) -> dict:
     """Counts per outlet (``blocked``: articles whose latest answer refused redline), totals, the
-    next due check, the most recent failed checks and the articles blocked now (with the reason)."""
+    next due check, the most recent failed checks and the articles blocked now (with the reason), and the
+    head of every hash chain (``chain_heads``)."""
+    from redline.storage import chain  # chain reads browse, which imports this module
     outlets = [
         dict(row) for row in db.query(
             "SELECT outlet, count(*) AS articles, sum(state = 'active') AS active, "
@@ -228,4 +230,5 @@ def status(db: sqlite_utils.Database, *, failures: int = 10) -> dict:
         "next_check": one("SELECT min(next_check_at) FROM articles WHERE state IN ('active', 'removed')"),
         "recent_failures": recent,
         "blocked": blocked,
+        "chain_heads": chain.heads(db),
     }

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from redline.storage import outbox
+from redline.storage import chain, exchange, outbox
+from redline.storage.exchange import Exchange
 from redline.storage.articles import add_alias
 from redline.storage.differ import ChangeSummary, Content, compare
 
@@ -52,6 +53,8 @@ class Fetch:
     etag: str | None = None
     last_modified: str | None = None
     raw_digest: str | None = None
+    #: The request and response behind this fetch, kept with the version it makes (archive).
+    exchange: Exchange | None = None
 
 
 @dataclass(frozen=True)
@@ -250,7 +253,7 @@ def _insert_version(
     number = db.execute(
         "SELECT COALESCE(max(number), 0) + 1 FROM versions WHERE article_id = ?", [article_id]
     ).fetchone()[0]
-    db.execute(
+    version_id = db.execute(
         "INSERT INTO versions (article_id, number, headline, byline, body, published, modified, "
         "content_digest, first_seen, last_seen, extractor_version, method, source_url, encoding, raw_html) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -260,7 +263,11 @@ def _insert_version(
             article.extractor_version, article.method, fetch.final_url or fetch.url, article.encoding,
             zlib.compress(raw_html, RAW_COMPRESSION_LEVEL),
         ],
-    )
+    ).lastrowid
+    # The archive: the exchange as received, and the version's link in its outlet's hash chain.
+    if fetch.exchange is not None:
+        exchange.store(db, version_id, fetch.exchange, raw_html)
+    chain.append_version(db, version_id)
     return number
 
 
@@ -283,6 +290,8 @@ def _insert_change(
     ).lastrowid
     if not reextraction:
         outbox.enqueue(db, change_id, detected_at)
+        if kind := chain.change_kind(list(kinds)):
+            chain.append_change(db, change_id, kind)
     return change_id
 
 

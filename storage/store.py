@@ -28,7 +28,7 @@ from typing import Protocol
 import sqlite_utils
 
 from redline.core.clock import to_iso
-from redline.storage import articles, browse, outbox, queries, record, sources
+from redline.storage import articles, browse, chain, outbox, queries, record, sources
 from redline.storage.articles import FetchTarget, ScheduleFacts, Tracked
 from redline.storage.db import open_database, translate_errors
 from redline.storage.record import Extracted, Fetch, Recorded
@@ -266,6 +266,11 @@ class SQLiteStore:
     def outlet_names(self) -> list[str]:
         with translate_errors(self.path):
             return browse.outlet_names(self.db)
+
+    def chain_heads(self) -> list[dict]:
+        """The newest record of every hash chain (storage/chain.py), for feeds and exports."""
+        with translate_errors(self.path):
+            return chain.heads(self.db)
 
     def search(self, text: str) -> list[dict]:
         with translate_errors(self.path):

@@ -3,6 +3,7 @@ else (no top-level ``crawler``, ``storage``, ``scheduler`` or ``tests``), built 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,7 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_wheel_holds_only_the_redline_namespace(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+    source = tmp_path / "source"  # a copy: building writes build/ and *.egg-info next to the sources
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv*", ".git", "build", "*.egg-info",
+                                                                 "__pycache__", "artifacts", "out"))
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(source)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     (wheel,) = tmp_path.glob("redline_news-*.whl")

@@ -248,6 +248,7 @@ def test_alerts_link_to_the_web_view_and_say_when_a_retry_is_due():
     from redline.alerts.message import single
 
     change = {"id": 7, "url": "https://daily.example/news/1", "outlet": "Daily", "kinds": ["headline"],
+              "from_version": 1, "to_version": 2,
               "headline_before": "A", "headline_after": "B", "detected_at": "2026-11-25T22:00:00.000Z",
               "words_added": 1, "words_removed": 1, "reverts_to": None, "body_before": "x", "body_after": "x"}
     assert "History: https://redline.example.org/change/7" in single(change, "https://redline.example.org")[1]

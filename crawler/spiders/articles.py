@@ -25,6 +25,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from redline.core.clock import now_iso
+from redline.crawler.exchange import ARCHIVE_META, EXCHANGE_META
 from redline.crawler.handlers import RECEIVED_AT, SENT_AT, StopRequested
 from redline.crawler.items import FetchedPage
 from redline.crawler.responses import header_dict, header_text
@@ -62,7 +63,7 @@ class ArticleSpider(scrapy.Spider):
                 callback=self.parse,
                 errback=self.failed,
                 dont_filter=True,
-                meta={"target": target},
+                meta={"target": target, ARCHIVE_META: True},
             )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterable[FetchedPage]:
@@ -76,6 +77,7 @@ class ArticleSpider(scrapy.Spider):
             last_modified=header_text(response, b"Last-Modified"),
             headers=header_dict(response),
             body=response.body,
+            exchange=response.meta.get(EXCHANGE_META),
         )
 
     def failed(self, failure: Failure) -> Iterable[FetchedPage]:

@@ -29,6 +29,10 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 #: Tag URI authority and date (RFC 4151): fixed forever so that entry ids never change.
 TAG_PREFIX = "tag:redline,2026:"
 
+#: Namespace of the feed-level ``<redline:chain-head chain="…" seq="…" hash="…" at="…"/>`` elements:
+#: the head of each hash chain (storage/chain.py), so a subscriber keeps a copy of it for free.
+CHAIN_NS = TAG_PREFIX + "chain"
+
 #: ``updated`` of a feed with no entries: a fixed time keeps an empty feed byte-stable.
 EMPTY_FEED_UPDATED = "1970-01-01T00:00:00Z"
 
@@ -67,11 +71,13 @@ def render_feed(
     self_url: str | None = None,
     alternate_url: str | None = None,
     link_for: Callable[[Mapping[str, Any]], str] | None = None,
+    chain_heads: Iterable[Mapping[str, Any]] = (),
 ) -> str:
     """An Atom 1.0 document with one entry per change, in the order given.
 
     ``feed_id`` is appended to the tag prefix (``"feed/changes"`` → ``tag:redline,2026:feed/changes``);
-    ``link_for`` gives each entry's link (default: the article's own URL).
+    ``link_for`` gives each entry's link (default: the article's own URL); ``chain_heads``
+    (:func:`redline.storage.chain.heads`) are written as ``redline:chain-head`` elements.
     """
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     _text(feed, "id", TAG_PREFIX + feed_id)
@@ -85,6 +91,9 @@ def render_feed(
         _link(feed, self_url, "self", "application/atom+xml")
     if alternate_url:
         _link(feed, alternate_url, "alternate", "text/html")
+    for head in chain_heads:
+        ET.SubElement(feed, f"{{{CHAIN_NS}}}chain-head", {
+            "chain": _xml_safe(str(head["chain"])), "seq": str(head["seq"]), "hash": head["hash"], "at": head["at"]})
     newest = ""
     for change in changes:
         _entry(feed, change, link_for(change) if link_for else change["url"])
@@ -92,6 +101,7 @@ def render_feed(
     if newest:
         updated.text = newest
     ET.register_namespace("", ATOM_NS)
+    ET.register_namespace("redline", CHAIN_NS)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
 
 

@@ -207,6 +207,7 @@ class Redline:
                     and self.config.outlet(outlet) is None:
                 raise NotFound(f"no outlet named {outlet!r} in the configuration or in the changes")
             details = {change["id"]: change for change in store.change_details(row["id"] for row in rows)}
+            heads = store.chain_heads()
         for row in rows:
             row["excerpt"] = _excerpt(details[row["id"]])
         if outlet is not None:
@@ -219,7 +220,8 @@ class Redline:
             link_for = lambda change: f"{base}/change/{change['id']}"  # noqa: E731 - one expression
         if link_for is not None:
             options["link_for"] = link_for
-        return render_feed(rows, feed_id=feed_id, title=title, **{k: v for k, v in options.items() if v})
+        return render_feed(rows, feed_id=feed_id, title=title, chain_heads=heads,
+                           **{k: v for k, v in options.items() if v})
 
     # --- alerts -------------------------------------------------------------------------------
     def deliver(self, *, time_budget: float) -> Any:

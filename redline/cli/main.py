@@ -61,9 +61,9 @@ def main(argv: list[str] | None = None) -> None:
 
 def _register() -> None:
     """Commands live in modules by topic; each module defines click commands, added here."""
-    from redline.cli import alerts, articles, service
+    from redline.cli import alerts, archive, articles, service
 
-    for module in (articles, service, alerts):
+    for module in (articles, service, alerts, archive):
         for command in module.COMMANDS:
             cli.add_command(command)
 

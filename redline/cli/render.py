@@ -192,6 +192,14 @@ def status(summary: dict, console: Console) -> None:
         if name not in seen:
             table.add_row(Text(name), "0", "0", "0", "0", "0", "never", _age(max_ages.get(name)), "never", "–")
     console.print(table)
+    if summary.get("chain_heads"):
+        heads = Table(title="chain heads (keep a copy: `redline verify --head HASH` proves the history up to it)",
+                      title_justify="left")
+        for column in ("chain", "records", "head", "at"):
+            heads.add_column(column)
+        for row in summary["chain_heads"]:
+            heads.add_row(Text(row["chain"]), str(row["seq"]), row["hash"], row["at"])
+        console.print(heads)
     if summary["failing_sources"]:
         sources = Table(title="failing feeds, sitemaps and sections", title_justify="left")
         for column in ("outlet", "source", "failing since", "times", "error"):

@@ -24,6 +24,8 @@ def words(error: errors.RedlineError) -> str:
         hint = f": add it with `redline track {error.url}`"
     elif isinstance(error, errors.NoVersion) and "yet" in str(error):
         hint = ": run `redline crawl --once` first"
+    elif isinstance(error, errors.CannotWrite) and "already exists" in str(error):
+        hint = ": pass --force to replace it"
     elif isinstance(error, errors.CannotListen) and "port" in str(error):
         hint = "; pick another with --port"
     return f"{error}{hint}"

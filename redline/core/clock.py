@@ -23,6 +23,12 @@ def now_iso() -> str:
     return to_iso(datetime.now(UTC))
 
 
+def precise(moment: datetime) -> str:
+    """An aware datetime with microseconds: exchange times (request sent, response complete) keep
+    them, since an archive needs the order and spacing of requests and WARC 1.1 dates carry them."""
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
 def to_iso(moment: datetime) -> str:
     """Format an aware datetime as a redline timestamp (naive ones are taken as UTC)."""
     if moment.tzinfo is None:

@@ -27,6 +27,7 @@ Two kinds of failure are kept apart:
     │   ├── DatabaseLocked      another writer held the lock too long
     │   └── DatabaseFailure     damaged, read-only, disk full
     ├── AlreadyRunning          another redline process works on this database
+    ├── VerificationFailed      the stored record does not match its hash chain
     ├── CannotWrite             an output file cannot be written (or would be overwritten)
     ├── CannotListen            the web view cannot bind its address
     ├── DeliveryFailed          notify targets did not accept a test message
@@ -43,7 +44,7 @@ __all__ = [
     "AlreadyRunning", "CannotListen", "CannotWrite", "ConfigError", "DatabaseError", "DatabaseFailure",
     "DatabaseLocked", "DatabaseMissing", "DeliveryFailed", "InvalidInput", "InvalidTime", "InvalidURL",
     "NewerDatabase", "NoArticle", "NoVersion", "NotADatabase", "NotFound", "NotTracked", "PageError",
-    "RedlineError", "UnreadableSource",
+    "RedlineError", "UnreadableSource", "VerificationFailed",
 ]
 
 
@@ -121,6 +122,10 @@ class AlreadyRunning(RedlineError):
     def __init__(self, message: str, pid: str) -> None:
         super().__init__(message)
         self.pid = pid
+
+
+class VerificationFailed(RedlineError):
+    """The stored record does not match its hash chain (``redline verify`` names where)."""
 
 
 class CannotWrite(RedlineError):

@@ -1,0 +1,92 @@
+"""The HTTP exchange behind a version: the request as sent and the response as received.
+
+An archive has to show a third party what an outlet served, byte for byte, so every fetch that
+makes a version keeps (table ``exchanges``, one row per version):
+
+- the request: method, URL, headers as handed to the HTTP client (plus the ``Host`` it adds) and
+  the time it was handed over;
+- the response: protocol, status, reason, headers, the body *as received* (before content
+  decoding: a gzip-encoded page is kept gzipped) and the time the body was complete.
+
+Bytes are not stored twice: when the body as received equals the decoded HTML the version keeps
+anyway (no ``Content-Encoding``), ``exchanges.body`` is NULL and :func:`wire_body` reads
+``versions.raw_html``. Versions stored before this table existed have no exchange; exports fall
+back to what they have (the decoded HTML and the times of the check).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass
+
+import sqlite_utils
+
+#: Same level as ``record.RAW_COMPRESSION_LEVEL`` (the bytes are mostly already compressed).
+BODY_COMPRESSION_LEVEL = 6
+
+Headers = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request/response pair as it went over the wire (the final hop after redirects)."""
+
+    method: str
+    url: str
+    request_headers: Headers
+    requested_at: str
+    protocol: str
+    status: int
+    reason: str
+    response_headers: Headers
+    responded_at: str
+    body: bytes
+
+
+def payload_digest(data: bytes) -> str:
+    """The digest of a response payload in the WARC spelling (``sha256:`` + base32), so the
+    chain's payload digests can be compared with an exported WARC's ``WARC-Payload-Digest``."""
+    return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
+
+
+def head_digest(row: dict) -> str:
+    """Digest of everything an exchange row says besides the body (request, status, headers, times)."""
+    material = [row["method"], row["url"], json.loads(row["request_headers"]), row["requested_at"],
+                row["protocol"], row["status"], row["reason"], json.loads(row["response_headers"]),
+                row["responded_at"]]
+    return hashlib.sha256(_canonical(material)).hexdigest()
+
+
+def _canonical(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def store(db: sqlite_utils.Database, version_id: int, exchange: Exchange, raw_html: bytes) -> dict:
+    """Insert the exchange of a new version (inside the caller's transaction); returns the row."""
+    row = {
+        "version_id": version_id,
+        "method": exchange.method,
+        "url": exchange.url,
+        "request_headers": json.dumps([list(h) for h in exchange.request_headers], ensure_ascii=False),
+        "requested_at": exchange.requested_at,
+        "protocol": exchange.protocol,
+        "status": exchange.status,
+        "reason": exchange.reason,
+        "response_headers": json.dumps([list(h) for h in exchange.response_headers], ensure_ascii=False),
+        "responded_at": exchange.responded_at,
+        "body": None if exchange.body == raw_html else zlib.compress(exchange.body, BODY_COMPRESSION_LEVEL),
+    }
+    db.execute(
+        f"INSERT INTO exchanges ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
+    )
+    return row
+
+
+def wire_body(exchange_body: bytes | None, raw_html: bytes | None) -> bytes:
+    """The response body as received, from an exchange row's ``body`` and the version's ``raw_html``
+    (both zlib-compressed as stored). Raises ``zlib.error`` when the stored bytes are damaged."""
+    stored = exchange_body if exchange_body is not None else raw_html
+    return zlib.decompress(stored) if stored else b""
