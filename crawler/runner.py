@@ -14,7 +14,6 @@ import signal
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from scrapy import Spider, signals
 from scrapy.settings import Settings
@@ -24,14 +23,10 @@ from redline.core import environ
 from redline.core.config import Config
 from redline.core.errors import DatabaseError
 from redline.core.policy import discover_max_ages, policies_by_outlet
+from redline.crawler.politeness import NO_DELAY, outlet_slots, politeness_settings
 
 T = TypeVar("T")
 
-#: What a delay of 0 becomes: Scrapy 2.19's downloader, when a slot's delay is exactly 0, starts
-#: every queued request of the slot at once, before any counts as transferring, so
-#: ``CONCURRENT_REQUESTS_PER_DOMAIN`` is ignored (measured: 6 requests at once with
-#: ``--delay 0 --concurrency 1``). With any delay it starts one per pass; 1 ms costs nothing.
-NO_DELAY = 0.001
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
@@ -62,33 +57,6 @@ def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[s
     for key, value in values.items():
         settings.set(key, value, priority="cmdline")
     return settings
-
-
-def politeness_settings(*, delay: float | None, concurrency: int | None) -> dict[str, Any]:
-    """The Scrapy settings behind redline's two politeness knobs (None: leave the default)."""
-    values: dict[str, Any] = {}
-    if delay is not None:
-        values.update(DOWNLOAD_DELAY=delay, AUTOTHROTTLE_START_DELAY=delay)
-    if concurrency is not None:
-        values["CONCURRENT_REQUESTS_PER_DOMAIN"] = concurrency
-    return values
-
-
-def outlet_slots(config: Config) -> dict[str, dict[str, float]]:
-    """Per-host politeness from outlets' ``delay``/``concurrency`` (Scrapy's DOWNLOAD_SLOTS)."""
-    slots: dict[str, dict[str, float]] = {}
-    for outlet in config.outlets:
-        knobs: dict[str, float] = {}
-        if outlet.delay is not None:
-            knobs["delay"] = outlet.delay or NO_DELAY
-        if outlet.concurrency is not None:
-            knobs["concurrency"] = outlet.concurrency
-        if knobs:
-            for url in (*outlet.feeds, *outlet.sitemaps, *outlet.sections):
-                host = urlsplit(url).hostname
-                if host:
-                    slots[host] = knobs
-    return slots
 
 
 def run_in_reactor(main: Callable[[], Coroutine[Any, Any, T]]) -> T:

@@ -10,23 +10,14 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from redline.core.clock import now_iso
 from redline.core.config import Config, Outlet
 from redline.crawler.runner import crawl_settings, on_stop_signals, run_in_reactor, run_spider, until_stopped
 from redline.crawler.spiders.articles import ArticleSpider
+from redline.scheduler.report import PassReport
 from redline.storage.store import open_store
-
-
-@dataclass
-class PassReport:
-    """What one pass did: checks by outcome, and discovered links (``new``/``known``)."""
-
-    outcomes: Counter[str] = field(default_factory=Counter)
-    discovered: Counter[str] = field(default_factory=Counter)
-    interrupted: bool = False
 
 
 #: After a stop signal, how long ``crawl --once`` lets fetches in flight finish (and be recorded)

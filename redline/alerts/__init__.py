@@ -8,10 +8,6 @@ How an alert travels (tables in ``storage/outbox.py``):
                  attempt (claim → Apprise → sent | retry with back-off | failed after give_up_after)
 
 Modules: ``rules`` (checking and matching rules), ``message`` (the text), ``sender`` (Apprise),
-``deliver`` (the pass), ``commands`` (``redline alerts`` and ``redline feed``).
+``deliver`` (the pass). Nothing is imported here, so that the Atom writer can use ``message``
+without loading the delivery pass (commands that send nothing start faster).
 """
-
-from redline.alerts.deliver import DeliveryReport, deliver_due
-from redline.alerts.rules import validate_rules
-
-__all__ = ["DeliveryReport", "deliver_due", "validate_rules"]

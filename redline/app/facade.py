@@ -32,6 +32,7 @@ from redline.core.config import Config
 from redline.core.errors import DatabaseMissing, InvalidInput, NotFound
 from redline.core.policy import discover_max_ages, fingerprint, next_check_at, policies_by_outlet
 from redline.core.urls import canonicalize_url, lookup_names
+from redline.scheduler.report import PassReport
 from redline.storage.articles import ScheduleFacts, Tracked
 from redline.storage.differ import excerpt, word_diff
 from redline.storage.record import Recorded
@@ -54,7 +55,7 @@ FEED_ENTRIES = 50
 class CrawlReport:
     """What :meth:`Redline.crawl_once` did: the pass, and the alert deliveries after it (if any)."""
 
-    checks: Any  # scheduler.passes.PassReport
+    checks: PassReport
     alerts: Any | None  # alerts.DeliveryReport, None when no rule is configured
 
     @property
@@ -105,9 +106,8 @@ class Redline:
 
     def count_due(self, *, check_all: bool = False) -> int:
         """How many articles a crawl would fetch now."""
-        from redline.scheduler.passes import count_targets
-
-        return count_targets(self.db_path, check_all=check_all)
+        with self.store(create=True) as store:
+            return store.count_due(None if check_all else now_iso())
 
     def crawl_once(self, *, check_all: bool = False, delay: float | None = None,
                    concurrency: int | None = None, crawl_settings: dict[str, Any] | None = None,
@@ -115,14 +115,18 @@ class Redline:
         """One pass for cron: discovery, the due rechecks (every article with ``check_all``), then one
         delivery attempt per due alert. Holds the database's process lock throughout."""
         from redline.scheduler.lock import exclusive
-        from redline.scheduler.passes import crawl_once
 
         self._check_alert_rules()
         self._apply_schedule()
         overrides = {**_politeness(delay, concurrency), **(crawl_settings or {})}
         with exclusive(self.db_path, "a crawl"):
-            checks = crawl_once(self.db_path, self.config, check_all=check_all, overrides=overrides,
-                                on_checked=on_checked)
+            if self.config.outlets or self.count_due(check_all=check_all):
+                from redline.scheduler.passes import crawl_once  # Scrapy loads only when there is work
+
+                checks = crawl_once(self.db_path, self.config, check_all=check_all, overrides=overrides,
+                                    on_checked=on_checked)
+            else:  # nothing to discover or fetch (cron, between due times): no crawler is started
+                checks = PassReport()
             alerts = self.deliver(time_budget=CRAWL_ALERT_BUDGET) if self.config.alerts else None
         return CrawlReport(checks, alerts)
 
@@ -226,7 +230,7 @@ class Redline:
     # --- alerts -------------------------------------------------------------------------------
     def deliver(self, *, time_budget: float) -> Any:
         """Route, seal and try each due alert once (``alerts.DeliveryReport``)."""
-        from redline.alerts import deliver_due
+        from redline.alerts.deliver import deliver_due
 
         self._check_alert_rules()
         return deliver_due(self.db_path, self.config, time_budget=time_budget)
@@ -271,14 +275,14 @@ class Redline:
             log.info("the recheck schedule changed: %d article(s) rescheduled", moved)
 
     def _check_alert_rules(self) -> None:
-        from redline.alerts import validate_rules
+        from redline.alerts.rules import validate_rules
 
         validate_rules(self.config)
 
 
 def _politeness(delay: float | None, concurrency: int | None) -> dict[str, Any]:
     """Scrapy settings for the crawl knobs a user may set per run."""
-    from redline.crawler.runner import politeness_settings
+    from redline.crawler.politeness import politeness_settings
 
     return politeness_settings(delay=delay, concurrency=concurrency)
 

@@ -20,7 +20,7 @@ from rich.text import Text
 from redline.storage.differ import Segment, render_plain, render_rich, word_diff
 
 if TYPE_CHECKING:
-    from redline.scheduler.passes import PassReport
+    from redline.scheduler.report import PassReport
 
 #: Console width used when stdout is not a terminal: wide enough that no table cell wraps.
 UNWRAPPED_WIDTH = 4000
