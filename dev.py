@@ -54,12 +54,13 @@ def install(*, with_tests: bool, with_bench: bool = False) -> None:
     if not PYTHON.exists():
         print("creating .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    extras = ("[test,bench]" if with_bench else "[test]") if with_tests else ""
+    extras = ("[test,browser,bench]" if with_bench else "[test,browser]") if with_tests else ""
     version = str((ROOT / "pyproject.toml").stat().st_mtime_ns)
     wanted = version + extras
     installed = STAMP.read_text() if STAMP.exists() else ""
     # A fuller install serves every command that needs less.
-    if installed in {wanted, version + "[test,bench]"} or (installed == version + "[test]" and not with_bench):
+    if installed in {wanted, version + "[test,browser,bench]"} or (
+            installed == version + "[test,browser]" and not with_bench):
         return
     print(f"installing redline{extras} into .venv …", flush=True)
     run_or_exit([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}{extras}"])
@@ -67,8 +68,9 @@ def install(*, with_tests: bool, with_bench: bool = False) -> None:
 
 
 def ensure_chromium() -> None:
-    """The web view's browser tests drive Debian's Chromium (Playwright cannot download browsers
-    here). Install it where we may (root, apt-get present); elsewhere those tests skip."""
+    """The web view's browser tests and the `render = "browser"` outlet tests drive Debian's Chromium
+    (Playwright cannot download browsers here). Install it where we may (root, apt-get present);
+    elsewhere those tests skip."""
     if CHROMIUM.exists() or not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
         return
     print("installing chromium (apt-get) for the browser tests …", flush=True)

@@ -7,6 +7,7 @@
     python -m bench daemon --seconds 30   # the daemon's checks/s and RSS, 3,000 and 100,000 articles
     python -m bench export           # peak RSS of export/verify at 10,000 and 100,000 articles
     python -m bench sentences        # calibration of the JSONL export's edited-sentence threshold
+    python -m bench render --pages 500    # the daemon's memory over rendered pages (render = "browser")
 
 Each writes its JSON report under ``bench/out/``.
 """
@@ -15,11 +16,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import changes, daemon, export, extraction, recheck, sentences
+from bench import changes, daemon, export, extraction, recheck, render, sentences
 
 
 def main(argv: list[str]) -> int:
-    which = argv[0] if argv and argv[0] in {"extraction", "changes", "recheck", "daemon", "sentences", "export"} else None
+    which = argv[0] if argv and argv[0] in {"extraction", "changes", "recheck", "daemon", "sentences", "export",
+                                            "render"} else None
     rest = argv[1:] if which else argv
     code = 0
     if which in (None, "extraction"):
@@ -34,6 +36,8 @@ def main(argv: list[str]) -> int:
         code = max(code, export.main(rest))
     if which == "sentences":  # a calibration, not a benchmark: run on request only
         code = max(code, sentences.main())
+    if which in (None, "render"):
+        code = max(code, render.main(rest if which else []))
     return code
 
 

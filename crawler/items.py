@@ -35,6 +35,8 @@ class FetchedPage:
     error: str | None = None
     #: The final hop's request and response as sent and received, for the archive.
     exchange: Exchange | None = None
+    #: The body is the DOM a browser rendered (``render = "browser"``), not the bytes served.
+    rendered: bool = False
 
 
 @dataclass(frozen=True)

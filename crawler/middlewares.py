@@ -47,7 +47,8 @@ class _RobotsFailureAsOneLine(logging.Filter):
         site = urlsplit(request.url) if isinstance(request, Request) else None
         where = f"{site.scheme}://{site.netloc}/robots.txt" if site else "a robots.txt"
         logger.warning("%s could not be downloaded (%s): that host's pages are fetched without its rules",
-                       where, describe_failure(Failure(args["f_exception"]), DOWNLOAD_MAXSIZE))
+                       where, describe_failure(Failure(args["f_exception"]), DOWNLOAD_MAXSIZE,
+                                        request if isinstance(request, Request) else None))
         return False
 
 

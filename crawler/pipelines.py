@@ -106,7 +106,7 @@ class StoragePipeline:
             url=page.url, checked_at=page.checked_at, requested_at=page.requested_at, status=page.status,
             duration_ms=page.duration_ms,
             final_url=canonical_or_none(page.final_url), size=len(page.body) if page.status else None,
-            etag=page.etag, last_modified=page.last_modified, exchange=page.exchange,
+            etag=page.etag, last_modified=page.last_modified, exchange=page.exchange, rendered=page.rendered,
         )
         if page.error:
             return fetch, FetchFailed(page.error)
@@ -123,7 +123,8 @@ class StoragePipeline:
         if refusal is not None:
             return fetch, Blocked(refusal, page.headers, page.body)
         if not success:
-            return fetch, FetchFailed(f"HTTP {page.status}")
+            return fetch, FetchFailed("HTTP 407: the outlet's proxy refused its credentials" if page.status == 407
+                                      else f"HTTP {page.status}")
         try:
             article = extract_page(page.body, page.content_type, page.final_url or page.url,
                                    self.selectors.get(page.outlet or ""))

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from scrapy import Spider, signals
 from scrapy.settings import Settings
 
+from redline.crawler.handlers import browser_settings, renders
 from redline.crawler.stats import FATAL_ERROR_STAT
 from redline.core import environ
 from redline.core.config import Config
@@ -41,7 +42,14 @@ def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[s
         "REDLINE_POLICIES": policies_by_outlet(config),
         "REDLINE_SELECTORS": config.selectors_by_outlet(),
         "REDLINE_DISCOVER_MAX_AGE": discover_max_ages(config),
+        "REDLINE_NETWORKS": config.networks_by_outlet(),
     }
+    chromium = environ.text("REDLINE_CHROMIUM")
+    if chromium:
+        values["REDLINE_CHROMIUM"] = chromium
+    restart = environ.number("REDLINE_BROWSER_RESTART_PAGES", 0)
+    if restart >= 1:  # bench/render.py compares memory with and without restarts
+        values["REDLINE_BROWSER_RESTART_PAGES"] = int(restart)
     agent = config.user_agent or environ.text("REDLINE_USER_AGENT")
     if agent:
         values["USER_AGENT"] = agent
@@ -56,6 +64,9 @@ def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[s
         values["DOWNLOAD_DELAY"] = values["AUTOTHROTTLE_START_DELAY"] = NO_DELAY
     for key, value in values.items():
         settings.set(key, value, priority="cmdline")
+    if renders(values["REDLINE_NETWORKS"]):
+        for key, value in browser_settings(settings).items():
+            settings.set(key, value, priority="cmdline")
     return settings
 
 

@@ -19,12 +19,16 @@ NEWSPIDER_MODULE = "redline.crawler.spiders"
 USER_AGENT = f"redline/{__version__} (news edit tracker; +https://pypi.org/project/redline-news/)"
 ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
+    # Each outlet's proxy, headers, cookies, User-Agent and renderer, before robots.txt is asked
+    # (its request for a host goes the same route: crawler/network.py).
+    "redline.crawler.network.OutletNetworkMiddleware": 50,
     # Scrapy's own lets concurrent requests past robots.txt (see crawler/middlewares.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "redline.crawler.middlewares.RobotsTxtMiddleware": 100,
 }
-#: Stamps when each request was sent and its response complete, refuses requests once a stop was
-#: asked, and notes each article fetch's request and raw response for the archive
+#: Plain Twisted, SOCKS5 and HTTPS proxies (httpx2) or a browser (scrapy-playwright), per request;
+#: each stamps when the request was sent and its response complete, refuses requests once a stop
+#: was asked, and notes each article fetch's request and raw response for the archive
 #: (crawler/handlers.py, crawler/exchange.py).
 DOWNLOAD_HANDLERS = {
     "http": "redline.crawler.handlers.TimedDownloadHandler",
@@ -94,3 +98,19 @@ REDLINE_DISCOVER_MAX_AGE: dict[str, float] = {}
 #: Discovered links are tracked in transactions of this many: large enough that a 50,000-URL
 #: sitemap costs 250 commits, small enough that a crash loses one batch, which the next run repeats.
 REDLINE_DISCOVERY_BATCH = 200
+
+# --- hard-to-reach outlets (crawler/network.py, crawler/handlers.py) ---
+#: Each outlet's :class:`redline.core.config.Network` (proxy, headers, cookies, User-Agent, render),
+#: by outlet name; set from the config by ``crawler.runner.crawl_settings``. Its repr masks secrets.
+REDLINE_NETWORKS: dict[str, object] = {}
+#: The Chromium that ``render = "browser"`` outlets are rendered in (Debian's package; Playwright
+#: downloads no browser). ``$REDLINE_CHROMIUM`` replaces it.
+REDLINE_CHROMIUM = "/usr/bin/chromium"
+#: Pages rendered at once, over all outlets: each costs a renderer process (~50-100 MB), so two
+#: keeps a small server's memory bounded while the page timeout's wait overlaps.
+REDLINE_BROWSER_CONCURRENCY = 2
+#: Seconds a page may take to load before its check fails (the same as DOWNLOAD_TIMEOUT).
+REDLINE_BROWSER_TIMEOUT = 30
+#: The browser and its contexts are closed and launched anew after this many rendered pages:
+#: Chromium's memory creeps up with the pages it has seen; see bench/render.py for the figure.
+REDLINE_BROWSER_RESTART_PAGES = 100

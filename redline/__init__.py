@@ -26,7 +26,7 @@ from redline.core.version import __version__
 
 if TYPE_CHECKING:
     from redline.app import CrawlReport, Redline, load_config
-    from redline.core.config import AlertRule, Config, Outlet, Selectors
+    from redline.core.config import AlertRule, Config, Network, Outlet, Selectors
     from redline.core.errors import (
         AlreadyRunning, ConfigError, DatabaseError, InvalidInput, InvalidTime, InvalidURL, NotFound,
         NotTracked, RedlineError,
@@ -34,14 +34,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AlertRule", "AlreadyRunning", "Config", "ConfigError", "CrawlReport", "DatabaseError", "InvalidInput",
-    "InvalidTime", "InvalidURL", "NotFound", "NotTracked", "Outlet", "Redline", "RedlineError", "Selectors",
+    "InvalidTime", "InvalidURL", "Network", "NotFound", "NotTracked", "Outlet", "Redline", "RedlineError", "Selectors",
     "__version__", "load_config",
 ]
 
 _HOMES = {
     "Redline": "redline.app", "CrawlReport": "redline.app", "load_config": "redline.app",
     "AlertRule": "redline.core.config", "Config": "redline.core.config", "Outlet": "redline.core.config",
-    "Selectors": "redline.core.config",
+    "Network": "redline.core.config", "Selectors": "redline.core.config",
     **{name: "redline.core.errors" for name in (
         "AlreadyRunning", "ConfigError", "DatabaseError", "InvalidInput", "InvalidTime", "InvalidURL",
         "NotFound", "NotTracked", "RedlineError")},

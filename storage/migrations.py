@@ -323,3 +323,9 @@ def archive(db: sqlite_utils.Database) -> None:
         """
     )
     chain.backfill(db)
+
+
+@MIGRATIONS(name="0007_rendered")
+def rendered(db: sqlite_utils.Database) -> None:
+    """Versions whose raw HTML is the DOM a browser rendered (``render = "browser"`` outlets)."""
+    db.execute("ALTER TABLE versions ADD COLUMN rendered INTEGER NOT NULL DEFAULT 0")

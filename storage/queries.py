@@ -50,10 +50,11 @@ def history(db: sqlite_utils.Database, *urls: str) -> dict:
             "modified": row["modified"],
             "extractor_version": row["extractor_version"],
             "method": row["method"],
+            "rendered": bool(row["rendered"]),
         }
         for row in db.query(
             "SELECT number, first_seen, last_seen, headline, byline, body, published, modified, "
-            "extractor_version, method FROM versions WHERE article_id = ? ORDER BY number",
+            "extractor_version, method, rendered FROM versions WHERE article_id = ? ORDER BY number",
             [article_id],
         )
     ]
@@ -159,7 +160,7 @@ def change_from_row(row: dict) -> dict:
 def latest_raw(db: sqlite_utils.Database, article_id: int) -> dict | None:
     """The latest version of an article with its raw HTML decompressed (for re-extraction)."""
     row = next(db.query(
-        "SELECT v.number, v.first_seen, v.source_url, v.encoding, v.extractor_version, v.raw_html, a.outlet "
+        "SELECT v.number, v.first_seen, v.source_url, v.encoding, v.extractor_version, v.raw_html, v.rendered, a.outlet "
         "FROM versions v JOIN articles a ON a.id = v.article_id WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1",
         [article_id],
     ), None)

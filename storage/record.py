@@ -55,6 +55,8 @@ class Fetch:
     raw_digest: str | None = None
     #: The request and response behind this fetch, kept with the version it makes (archive).
     exchange: Exchange | None = None
+    #: The page is the DOM a browser rendered (the version's raw HTML is that DOM, marked so).
+    rendered: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,8 @@ def reextracted(
         latest = _latest(db, article_id)
         if latest is None or latest["content_digest"] == digest:
             return None
-        fetch = Fetch(url=source_version["source_url"] or "", checked_at=checked_at)
+        fetch = Fetch(url=source_version["source_url"] or "", checked_at=checked_at,
+                      rendered=bool(source_version.get("rendered")))
         number = _insert_version(db, article_id, fetch, article, digest, source_version["raw_html"],
                                  first_seen=source_version["first_seen"])
         summary = compare(_content(latest), Content(article.headline, article.body, article.byline))
@@ -255,13 +258,13 @@ def _insert_version(
     ).fetchone()[0]
     version_id = db.execute(
         "INSERT INTO versions (article_id, number, headline, byline, body, published, modified, "
-        "content_digest, first_seen, last_seen, extractor_version, method, source_url, encoding, raw_html) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "content_digest, first_seen, last_seen, extractor_version, method, source_url, encoding, raw_html, rendered) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             article_id, number, article.headline, article.byline, article.body, article.published,
             article.modified, digest, first_seen or fetch.checked_at, fetch.checked_at,
             article.extractor_version, article.method, fetch.final_url or fetch.url, article.encoding,
-            zlib.compress(raw_html, RAW_COMPRESSION_LEVEL),
+            zlib.compress(raw_html, RAW_COMPRESSION_LEVEL), int(fetch.rendered),
         ],
     ).lastrowid
     # The archive: the exchange as received, and the version's link in its outlet's hash chain.

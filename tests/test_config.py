@@ -84,8 +84,9 @@ def test_the_cli_stops_on_a_bad_config_with_one_line(tmp_path):
     result = Redline(tmp_path / "r.db")("--config", str(path), "status", check=False)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [f"redline: error: {path}: outlets[0].bogus is not a known setting "
-                                                  "(known: article_pattern, concurrency, delay, discover_every, discover_max_age, feeds, "
-                                                  "language, name, schedule, sections, selectors, sitemaps)"]
+                                                  "(known: article_pattern, concurrency, cookies, delay, discover_every, discover_max_age, "
+                                                  "feeds, headers, language, name, proxy, render, schedule, sections, selectors, "
+                                                  "sitemaps, user_agent)"]
 
 
 def test_missing_explicit_config_and_init(tmp_path):

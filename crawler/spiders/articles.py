@@ -22,12 +22,15 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import Response
+from scrapy.core.downloader.handlers.http11 import TunnelError
 from twisted.python.failure import Failure
 
 from redline.core.clock import now_iso
 from redline.crawler.exchange import ARCHIVE_META, EXCHANGE_META
 from redline.crawler.handlers import RECEIVED_AT, SENT_AT, StopRequested
 from redline.crawler.items import FetchedPage
+from redline.core.secrets import mask_url, scrub
+from redline.crawler.network import OUTLET_META, network_of
 from redline.crawler.responses import header_dict, header_text
 from redline.storage.articles import FetchTarget
 
@@ -41,6 +44,8 @@ class ArticleSpider(scrapy.Spider):
     """
 
     name = "articles"
+    #: Pages of ``render = "browser"`` outlets are fetched in a browser (crawler/handlers.py).
+    renders_pages = True
 
     def __init__(self, targets: Iterable[FetchTarget] = (), should_stop: Callable[[], bool] = lambda: False,
                  **kwargs: Any) -> None:
@@ -63,7 +68,7 @@ class ArticleSpider(scrapy.Spider):
                 callback=self.parse,
                 errback=self.failed,
                 dont_filter=True,
-                meta={"target": target, ARCHIVE_META: True},
+                meta={"target": target, ARCHIVE_META: True, OUTLET_META: target.outlet},
             )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterable[FetchedPage]:
@@ -78,6 +83,7 @@ class ArticleSpider(scrapy.Spider):
             headers=header_dict(response),
             body=response.body,
             exchange=response.meta.get(EXCHANGE_META),
+            rendered="playwright" in response.flags,
         )
 
     def failed(self, failure: Failure) -> Iterable[FetchedPage]:
@@ -96,10 +102,27 @@ def _page(meta: dict[str, Any], **outcome: Any) -> FetchedPage:
                        **outcome)
 
 
-def describe_failure(failure: Failure, maxsize: int) -> str:
-    """One line saying why a fetch produced no response, in words a user can act on."""
+def describe_failure(failure: Failure, maxsize: int, request: scrapy.Request | None = None) -> str:
+    """One line saying why a fetch produced no response, in words a user can act on.
+
+    A request sent through an outlet's proxy says so when the proxy is what failed, and never
+    shows the proxy's password, header or cookie values (a library's message may quote them)."""
+    network = network_of(request or getattr(failure, "request", None))
+    line = _failure_words(failure, maxsize, network.proxy if network else None)
+    return scrub(line, network.secrets()) if network else line
+
+
+def _failure_words(failure: Failure, maxsize: int, proxy: str | None) -> str:
     error = failure.value
     text = str(error) or type(error).__name__
+    if proxy and isinstance(error, (DownloadConnectionRefusedError, DownloadTimeoutError, TunnelError)):
+        where = mask_url(proxy)
+        if isinstance(error, DownloadTimeoutError):
+            return f"timed out through the proxy {where}"
+        cause = error.__cause__
+        if isinstance(error, TunnelError) or (cause is not None and type(cause).__name__ == "ProxyError"):
+            return f"the proxy {where} did not connect to the page: {text}"
+        return f"proxy refused connection ({where})"
     if isinstance(error, IgnoreRequest):
         if "robots.txt" in text:
             return "forbidden by the site's robots.txt"

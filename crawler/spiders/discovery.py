@@ -26,6 +26,7 @@ from redline.crawler import discover
 from redline.crawler.discover import ArticleFilter, Candidate, UnreadableSource
 from redline.crawler.handlers import RECEIVED_AT, StopRequested
 from redline.crawler.items import DiscoveredLink, SourceChecked
+from redline.crawler.network import OUTLET_META
 from redline.crawler.spiders.articles import describe_failure
 from redline.crawler.responses import header_text
 from redline.core.clock import now_iso, to_iso
@@ -107,7 +108,7 @@ class DiscoverySpider(scrapy.Spider):
             headers["If-None-Match"] = known.etag
         if known and known.last_modified:
             headers["If-Modified-Since"] = known.last_modified
-        meta: dict[str, Any] = {"source": source}
+        meta: dict[str, Any] = {"source": source, OUTLET_META: source.outlet}
         if source.kind != "section":  # a feed list may hold a sitemap
             meta["download_maxsize"] = meta["download_warnsize"] = self.settings.getint("REDLINE_SITEMAP_MAXSIZE")
         return scrapy.Request(source.url, headers=headers, callback=self.parse, errback=self.failed,

@@ -16,9 +16,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from redline.core import environ
-from redline.core.config import CHANGE_KINDS, DEFAULT_GIVE_UP_AFTER, AlertRule, Config, Outlet, Selectors
+from redline.core.config import (
+    CHANGE_KINDS, DEFAULT_GIVE_UP_AFTER, RENDER_MODES, AlertRule, Config, Network, Outlet, Selectors,
+)
 from redline.core.errors import ConfigError, InvalidURL
 from redline.core.policy import SCHEDULE_KEYS
+from redline.core.secrets import mask_url
 from redline.core.urls import canonicalize_url
 
 __all__ = ["CONFIG_ENV", "DEFAULT_CONFIG", "load", "locate", "parse_duration"]
@@ -34,6 +37,15 @@ MIN_INTERVAL_ENV = "REDLINE_MIN_INTERVAL"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+#: A value written ``env:NAME`` is read from the environment variable NAME (secrets stay out of the file).
+ENV_PREFIX = "env:"
+#: Proxy URL schemes the downloader can route (crawler/handlers.py): HTTP proxies through Scrapy's
+#: own proxy support, SOCKS5 (``socks5h``: the proxy resolves host names, as Tor needs) through httpx2.
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+#: Headers redline sets itself, which an outlet's ``headers`` must not replace.
+_OWN_HEADERS = {"cookie": "cookies", "user-agent": "user_agent", "if-none-match": None, "if-modified-since": None,
+                "proxy-authorization": "proxy", "host": None}
 
 
 def parse_duration(value: Any, key: str, where: str) -> float:
@@ -111,7 +123,7 @@ class _Reader:
     def outlet(self, item: dict[str, Any], key: str) -> Outlet:
         self.known(item, key, {"name", "feeds", "sitemaps", "sections", "article_pattern", "language",
                                "selectors", "delay", "concurrency", "discover_every", "discover_max_age",
-                               "schedule"})
+                               "schedule", "proxy", "headers", "cookies", "user_agent", "render"})
         name = self.string(item, "name", key)
         if not name:
             raise self.fail(f"{key}.name", "is missing: every outlet needs a name")
@@ -131,7 +143,74 @@ class _Reader:
             discover_every=self.interval(item, "discover_every", key),
             discover_max_age=self.positive_duration(item, "discover_max_age", key),
             schedule=self.schedule(item.get("schedule", {}), f"{key}.schedule"),
+            network=self.network(item, key),
         )
+
+    def network(self, item: dict[str, Any], key: str) -> Network:
+        """An outlet's ``proxy``, ``headers``, ``cookies``, ``user_agent`` and ``render``."""
+        render = self.string(item, "render", key) or "plain"
+        if render not in RENDER_MODES:
+            raise self.fail(f"{key}.render", f"is {render!r}; use {' or '.join(map(repr, RENDER_MODES))}")
+        proxy = self.secret(item, "proxy", key)
+        if proxy is not None:
+            self.check_proxy(proxy, f"{key}.proxy")
+        return Network(proxy=proxy, headers=self.pairs(item, "headers", key, header_names=True),
+                       cookies=self.pairs(item, "cookies", key), user_agent=self.secret(item, "user_agent", key),
+                       render=render)
+
+    def check_proxy(self, proxy: str, key: str) -> None:
+        from urllib.parse import urlsplit
+
+        shown = mask_url(proxy)
+        try:
+            parts = urlsplit(proxy)
+            port = parts.port
+        except ValueError:
+            raise self.fail(key, f"is not a usable proxy URL ({shown!r})") from None
+        if parts.scheme not in PROXY_SCHEMES or not parts.hostname:
+            raise self.fail(key, f"must be a URL like socks5h://127.0.0.1:9050 or http://proxy:3128 "
+                                 f"({', '.join(PROXY_SCHEMES)}), not {shown!r}")
+        if port is None and parts.scheme.startswith("socks"):
+            raise self.fail(key, f"needs a port (Tor listens on 9050): {shown!r}")
+
+    def secret(self, item: dict[str, Any], name: str, key: str) -> str | None:
+        """A string setting that may be written ``env:NAME``; the variable must then be set."""
+        return self.resolve(self.string(item, name, key), _join(key, name))
+
+    def resolve(self, value: str | None, key: str) -> str | None:
+        if value is None or not value.startswith(ENV_PREFIX):
+            return value
+        variable = value[len(ENV_PREFIX):].strip()
+        if not variable:
+            raise self.fail(key, f"says {value!r}: name the environment variable after {ENV_PREFIX}")
+        found = environ.text(variable)
+        if found is None:
+            raise self.fail(key, f"reads ${variable}, which is not set")
+        return found
+
+    def pairs(self, item: dict[str, Any], name: str, key: str, *, header_names: bool = False) -> tuple[tuple[str, str], ...]:
+        """A table of name = "value" (``headers``, ``cookies``); values may be ``env:NAME``."""
+        value = item.get(name, {})
+        where = _join(key, name)
+        if not isinstance(value, dict):
+            raise self.fail(where, 'must be a table of name = "value" pairs')
+        found: list[tuple[str, str]] = []
+        for entry, text in value.items():
+            if not isinstance(text, str):
+                raise self.fail(f"{where}.{entry}", f"must be a string, not {type(text).__name__}")
+            if header_names:
+                if not _HEADER_NAME.match(entry):
+                    raise self.fail(f"{where}.{entry}", "is not a valid HTTP header name")
+                if entry.lower() in _OWN_HEADERS:
+                    instead = _OWN_HEADERS[entry.lower()]
+                    raise self.fail(f"{where}.{entry}", "is set by redline itself" + (f": use {key}.{instead}" if instead else ""))
+            elif not entry or any(c in entry for c in ";=, \t"):
+                raise self.fail(f"{where}.{entry}", "is not a valid cookie name")
+            resolved = self.resolve(text, f"{where}.{entry}") or ""
+            if any(c in resolved for c in "\r\n"):
+                raise self.fail(f"{where}.{entry}", "must be one line")
+            found.append((entry, resolved))
+        return tuple(found)
 
     def alert(self, item: dict[str, Any], key: str, outlet_names: set[str]) -> AlertRule:
         self.known(item, key, {"notify", "kinds", "outlets", "min_words", "keywords", "digest", "flip_flops",

@@ -180,7 +180,8 @@ class Redline:
 
     def status(self) -> dict:
         """Outlets, counts, last and next checks, how far back discovery reads (``discover_max_age``,
-        seconds by outlet), failing sources and recent failures."""
+        seconds by outlet), how outlets are reached (``routes``: secrets masked), failing sources and
+        recent failures."""
         configured = [outlet.name for outlet in self.config.outlets]
         try:
             with self.store() as store:
@@ -189,6 +190,8 @@ class Redline:
             summary = EMPTY_STATUS | {"outlets": [], "failing_sources": [], "recent_failures": [], "blocked": []}
         summary["configured_outlets"] = configured
         summary["discover_max_age"] = discover_max_ages(self.config)
+        # how outlets with a route of their own are reached: proxy password masked, header and cookie names only
+        summary["routes"] = {name: network.shown() for name, network in self.config.networks_by_outlet().items()}
         return summary
 
     def feed(self, *, outlet: str | None = None, kind: str | None = None, url: str | None = None,

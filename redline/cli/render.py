@@ -200,6 +200,15 @@ def status(summary: dict, console: Console) -> None:
         for row in summary["chain_heads"]:
             heads.add_row(Text(row["chain"]), str(row["seq"]), row["hash"], row["at"])
         console.print(heads)
+    if summary.get("routes"):
+        routes = Table(title="how outlets are reached", title_justify="left")
+        for column in ("outlet", "proxy", "render", "headers", "cookies", "user agent"):
+            routes.add_column(column)
+        for name, route in summary["routes"].items():
+            routes.add_row(Text(name), Text(route["proxy"] or "direct"), route["render"],
+                           Text(", ".join(route["headers"]) or "–"), Text(", ".join(route["cookies"]) or "–"),
+                           Text(route["user_agent"] or "(default)"))
+        console.print(routes)
     if summary["failing_sources"]:
         sources = Table(title="failing feeds, sitemaps and sections", title_justify="left")
         for column in ("outlet", "source", "failing since", "times", "error"):

@@ -55,6 +55,10 @@ db = "redline.db"                 # the SQLite file, relative to this file (--db
 # concurrency = 1
 # discover_every = "10m"
 # discover_max_age = "365d"                          # read this outlet's archive further back
+# proxy = "socks5h://127.0.0.1:9050"                 # hard to reach: http(s)://, socks5h:// (Tor); or "env:NAME"
+# headers = { "Accept-Language" = "ru" }             # extra request headers (values may be "env:NAME")
+# cookies = { consent = "yes" }                      # e.g. a consent wall's cookie
+# render = "browser"                                 # JavaScript-built pages: rendered in Chromium (apt-get install chromium)
 # [outlets.selectors]                                # optional, when the general extractor needs help
 # headline = "h1.article-title"
 # body = "div.article-body"

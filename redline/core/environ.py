@@ -3,16 +3,18 @@
 One place, so the names are documented together and a test or a long-lived process sees the
 value that is set now. A malformed number is a :class:`~redline.core.errors.ConfigError`.
 
-===========================  ==================================================  ==========
-variable                     what                                                default
-===========================  ==================================================  ==========
-``REDLINE_DB``               the database (after ``--db``)                       (config)
-``REDLINE_CONFIG``           the config file (after ``--config``)                (./redline.toml)
-``REDLINE_USER_AGENT``       the User-Agent (after ``user_agent`` in the config)  redline/<v> …
-``REDLINE_BUSY_TIMEOUT_MS``  how long a writer waits for another's lock           15000
-``REDLINE_ALERT_BACKOFF_S``  first retry of a failed alert (then doubled)          30
-``REDLINE_MIN_INTERVAL``     shortest recheck/discovery interval accepted (s)      60
-===========================  ==================================================  ==========
+=================================  ===================================================  =================
+variable                           what                                                 default
+=================================  ===================================================  =================
+``REDLINE_DB``                     the database (after ``--db``)                        (config)
+``REDLINE_CONFIG``                 the config file (after ``--config``)                 (./redline.toml)
+``REDLINE_USER_AGENT``             the User-Agent (after ``user_agent`` in the config)  redline/<v> …
+``REDLINE_CHROMIUM``               the Chromium of ``render = "browser"`` outlets       /usr/bin/chromium
+``REDLINE_BROWSER_RESTART_PAGES``  rendered pages between browser restarts              100
+``REDLINE_BUSY_TIMEOUT_MS``        how long a writer waits for another's lock           15000
+``REDLINE_ALERT_BACKOFF_S``        first retry of a failed alert (then doubled)         30
+``REDLINE_MIN_INTERVAL``           shortest recheck/discovery interval accepted (s)     60
+=================================  ===================================================  =================
 """
 
 from __future__ import annotations

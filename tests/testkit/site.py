@@ -26,6 +26,8 @@ class Page:
     etag: str | None = None
     #: Seconds the server waits before answering (a slow host).
     delay: float = 0.0
+    #: ``(cookie, page)``: a consent wall answered instead unless the request sends that cookie.
+    wall: tuple[str, bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class LocalSite:
                     page = site.pages.get(self.path)
                 if page is None:
                     page = Page(b"<html><body><h1>Not found</h1></body></html>", status=404)
+                if page.wall and page.wall[0] not in (self.headers.get("Cookie") or "").split("; "):
+                    page = Page(page.wall[1], headers=page.headers)
                 if page.delay:
                     time.sleep(page.delay)
                 try:
@@ -90,11 +94,13 @@ class LocalSite:
 
     def set(self, path: str, body: str | bytes, status: int = 200, *, charset: str = "utf-8",
             content_type: str | None = None, etag: str | None = None,
-            headers: dict[str, str] | None = None, delay: float = 0.0) -> str:
+            headers: dict[str, str] | None = None, delay: float = 0.0,
+            wall: tuple[str, str] | None = None) -> str:
         raw = body.encode(charset) if isinstance(body, str) else body
         all_headers = {"Content-Type": content_type or f"text/html; charset={charset}", **(headers or {})}
         with self.lock:
-            self.pages[path] = Page(raw, status, all_headers, etag, delay)
+            self.pages[path] = Page(raw, status, all_headers, etag, delay,
+                                    (wall[0], wall[1].encode(charset)) if wall else None)
         return self.url(path)
 
     def visits_to(self, prefix: str) -> list[Visit]:
