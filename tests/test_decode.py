@@ -71,6 +71,15 @@ def test_meta_says_utf8_but_bytes_are_windows_1251() -> None:
     assert decoded.source == "detected"
 
 
+def test_utf8_with_a_lone_surrogate_stays_utf8_with_a_replacement() -> None:
+    """One broken sequence (a lone surrogate's bytes) must not send a UTF-8 page to detection,
+    which read the whole page in a legacy charset (mojibake in every version it stored)."""
+    html = page(META_UTF8, text=RUSSIAN + " \ud800конец")
+    decoded = decode_html(html.encode("utf-8", errors="surrogatepass"), "text/html; charset=utf-8")
+    assert decoded.encoding == "utf-8"
+    assert decoded.text == html.replace("\ud800", "\ufffd" * 3)
+
+
 def test_koi8r_page() -> None:
     html = page('<meta charset="koi8-r">')
     decoded = decode_html(html.encode("koi8-r"), None)

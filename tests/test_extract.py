@@ -214,6 +214,12 @@ def test_headline_site_name_stripped_without_h1() -> None:
     assert extract(html, URL).headline == HEADLINE
 
 
+def test_script_inside_the_h1_is_not_headline_text() -> None:
+    html = render().replace(f'<h1 class="headline">{HEADLINE}</h1>',
+                            f'<h1 class="headline">{HEADLINE}<script>track("h1")</script></h1>')
+    assert extract(html, URL).headline == HEADLINE
+
+
 # --- boilerplate -------------------------------------------------------------------------------
 
 

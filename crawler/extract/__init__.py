@@ -178,7 +178,7 @@ def extract(html: str, url: str, selectors: Selectors | None = None,
     title = ""
     if selectors is not None and selectors.headline:
         found = tree.cssselect(selectors.headline)
-        title = clean_text(found[0].text_content()) if found else ""
+        title = headline.visible_text(found[0]) if found else ""
     title_only: headline.TitleOnly | None = None
     if not title:
         if headline.declares_headline(page):

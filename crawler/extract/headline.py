@@ -101,9 +101,14 @@ def _same_story(h1: str, declared: str) -> bool:
     return bool(total) and sum((Counter(tokens(h1)) & wanted).values()) >= REWORDED_SHARE * total
 
 
+def visible_text(element: HtmlElement) -> str:
+    """An element's cleaned text without script, style and template code (see rules.VISIBLE_TEXT)."""
+    return clean_text("".join(rules.VISIBLE_TEXT(element)))
+
+
 def choose(tree: HtmlElement, page: PageMeta, url: str) -> str:
     """The article headline, or "" when the page declares none."""
-    h1s = [clean_text(h.text_content()) for h in rules.H1(tree)]
+    h1s = [visible_text(h) for h in rules.H1(tree)]
     h1s = [h for h in h1s if len(h) >= MIN_HEADLINE_CHARS]
     declared = [d for d in (page.meta.get("og:title"), page.ld_headline, page.meta.get("twitter:title"),
                             page.title) if d]

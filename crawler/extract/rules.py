@@ -87,6 +87,9 @@ BASE_HREF = XPath("//base[@href]/@href")
 HTML_LANG = XPath("/html/@lang | /html/@xml:lang",
                   namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
 H1 = XPath("//h1")
+#: An element's text as a reader sees it: without the code of scripts, styles and templates
+#: (``<h1>Budget vote<script>track()</script></h1>`` is the headline "Budget vote").
+VISIBLE_TEXT = XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::template)]")
 TITLE = XPath("//title")
 TIME_DATETIME = XPath("//time[@datetime]")
 REL_AUTHOR = XPath("//*[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")

@@ -24,6 +24,7 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.core.downloader.handlers.http11 import TunnelError
 from twisted.python.failure import Failure
+from twisted.web._newclient import ParseError
 
 from redline.core.clock import now_iso
 from redline.crawler.exchange import ARCHIVE_META, EXCHANGE_META
@@ -74,6 +75,7 @@ class ArticleSpider(scrapy.Spider):
     def parse(self, response: Response, **kwargs: Any) -> Iterable[FetchedPage]:
         yield _page(
             response.meta,
+            error=unfollowed_redirect(response),
             final_url=response.url,
             status=response.status,
             duration_ms=round(response.meta.get("download_latency", 0) * 1000),
@@ -102,6 +104,21 @@ def _page(meta: dict[str, Any], **outcome: Any) -> FetchedPage:
                        **outcome)
 
 
+def unfollowed_redirect(response: Response) -> str | None:
+    """Why a redirect reached the spider: Scrapy follows http(s) redirects itself and leaves the
+    others alone (``file://``, ``ftp://``, a 3xx without ``Location``), which must not be read."""
+    if not 300 <= response.status < 400 or response.status == 304:
+        return None
+    location = header_text(response, b"Location")
+    if not location:
+        return f"HTTP {response.status} redirect without a Location header"
+    return f"HTTP {response.status} redirect to {location[:MAX_QUOTED]} not followed (only http and https are)"
+
+
+#: How much of a server's words (a Location, a garbage status line) an error message quotes.
+MAX_QUOTED = 200
+
+
 def describe_failure(failure: Failure, maxsize: int, request: scrapy.Request | None = None) -> str:
     """One line saying why a fetch produced no response, in words a user can act on.
 
@@ -123,21 +140,33 @@ def _failure_words(failure: Failure, maxsize: int, proxy: str | None) -> str:
         if isinstance(error, TunnelError) or (cause is not None and type(cause).__name__ == "ProxyError"):
             return f"the proxy {where} did not connect to the page: {text}"
         return f"proxy refused connection ({where})"
+    limit = f"the {maxsize // (1024 * 1024)} MB limit"
     if isinstance(error, IgnoreRequest):
         if "robots.txt" in text:
             return "forbidden by the site's robots.txt"
         if "redirect" in text:
             return "too many redirects (a redirect loop?)"
+        if "decompress" in text and "DOWNLOAD_MAXSIZE" in text:
+            return f"page larger than {limit} once decompressed (DOWNLOAD_MAXSIZE; a compression bomb?)"
         return f"request dropped: {text}"
     if isinstance(error, DownloadCancelledError):
-        return f"page larger than the {maxsize // (1024 * 1024)} MB limit (DOWNLOAD_MAXSIZE)"
+        return f"page larger than {limit} (DOWNLOAD_MAXSIZE)"
+    if isinstance(error, ResponseDataLossError):
+        return "connection lost during download: the server closed it before the whole page arrived"
+    reasons = [reason.value for reason in getattr(error.__cause__, "reasons", None) or []
+               if isinstance(reason, Failure)]
+    if any(isinstance(reason, ParseError) for reason in reasons):
+        parse_error = next(reason for reason in reasons if isinstance(reason, ParseError))
+        return f"the server's answer is not HTTP: {' '.join(map(str, parse_error.args))[:MAX_QUOTED]}"
     if isinstance(error, DownloadTimeoutError):
         return "timed out waiting for the server"
     if isinstance(error, CannotResolveHostError):
         return "host name could not be resolved (DNS)"
     if isinstance(error, DownloadConnectionRefusedError):
         return "connection refused"
-    if isinstance(error, (ResponseDataLossError, DownloadFailedError)):
-        return f"connection lost during download: {text}"
+    if isinstance(error, DownloadFailedError):
+        if reasons:
+            text = "; ".join(str(reason) or type(reason).__name__ for reason in reasons)
+        return f"connection lost during download: {text[:MAX_QUOTED]}"
     return f"{type(error).__name__}: {text}"
 
