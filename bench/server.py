@@ -13,6 +13,10 @@ Modes (:data:`MODES`):
 - ``etag``: stable bytes with an ``ETag``, answering ``If-None-Match`` with 304;
 - ``same``: the same stable bytes, no validators at all (a tool must compare the body itself).
 
+Edits (any mode): :meth:`Outlet.edit` moves one article to its next *edit generation*, and
+``edit_every`` moves every article on by itself, each at its own phase; generation ``g > 0``
+adds a paragraph "Update g: …" after the story's last paragraph, a real change of its text.
+
 ``rel=canonical`` links are removed: several URLs share one corpus page here, and redline would
 rightly merge articles naming the same same-host canonical URL, doing less work than a real outlet.
 """
@@ -24,6 +28,7 @@ import itertools
 import re
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,6 +87,7 @@ CHROME: dict[str, Callable[[int], str]] = {
                      f'<a href="https://ads.example/c?{n}">{_ADS[n % len(_ADS)]}</a></div>'
                      f'<script nonce="{_nonce(n)}">window.__STATE__ = {{"rev": {n}}};</script>'),
     "related": _related,
+    "edit": lambda n: "",  # filled by Template.render from the article's edit generation
     "footer": lambda n: (f'<footer class="site-footer"><p>Page generated {_stamp(n):%H:%M:%S} '
                          f'in {10 + n % 40} ms</p></footer>'),
 }
@@ -111,18 +117,27 @@ class Template:
             paragraphs[0].addprevious(lxml.etree.Comment("bench-slot:stamp"))
             paragraphs[len(paragraphs) // 2].addprevious(lxml.etree.Comment("bench-slot:ad"))
             paragraphs[-1].addnext(lxml.etree.Comment("bench-slot:related"))
+            paragraphs[-1].addnext(lxml.etree.Comment("bench-slot:edit"))  # before "related"
         body.append(lxml.etree.Comment("bench-slot:footer"))
         doctype = tree.getroottree().docinfo.doctype or "<!DOCTYPE html>"
         parts = _SLOT.split(lxml.html.tostring(tree, encoding="unicode", doctype=doctype))
         segments = tuple(p.encode(charset, errors="xmlcharrefreplace") for p in parts[0::2])
         return cls(segments, tuple(parts[1::2]), charset)
 
-    def render(self, n: int) -> bytes:
-        """The page as served for request number ``n`` (0: the stable page)."""
+    def render(self, n: int, edit: int = 0) -> bytes:
+        """The page as served for request number ``n`` (0: the stable page) at edit generation ``edit``."""
         out = [self.segments[0]]
         for slot, segment in zip(self.slots, self.segments[1:], strict=True):
-            out += [CHROME[slot](n).encode("ascii"), segment]
+            out += [(edit_paragraph(edit) if slot == "edit" else CHROME[slot](n)).encode("ascii"), segment]
         return b"".join(out)
+
+
+def edit_paragraph(generation: int) -> str:
+    """The story text an edit adds (generation 0: none); long enough to count as a paragraph."""
+    if not generation:
+        return ""
+    return (f"<p>Update {generation}: officials said on Thursday that revised figures for item {generation * 37} "
+            f"would be published within {generation + 1} days, after questions from councillors.</p>")
 
 
 def load_templates(limit: int | None = None) -> list[Template]:
@@ -166,11 +181,14 @@ def local_server(answer: Callable[[str, str | None], Answer]) -> ThreadingHTTPSe
 class Outlet:
     """A threaded HTTP/1.1 server on 127.0.0.1 serving ``/a/<n>`` in one of :data:`MODES`."""
 
-    def __init__(self, templates: list[Template], mode: str = "churn") -> None:
+    def __init__(self, templates: list[Template], mode: str = "churn", *, edit_every: float | None = None) -> None:
         if not templates:
             raise ValueError("an outlet needs at least one page template")
         self.templates = templates
         self.mode = mode
+        self.edit_every = edit_every  #: seconds between two edits of one article (None: only edit())
+        self.started = time.monotonic()
+        self.edits: Counter[int] = Counter()  #: article number → edit generation given by edit()
         self.statuses: Counter[int] = Counter()  #: responses to page requests, by status
         self.lock = threading.Lock()
         self._requests = itertools.count(FIRST_REQUEST)
@@ -189,6 +207,20 @@ class Outlet:
     def url(self, n: int) -> str:
         return f"{self.base}{PAGE_PREFIX}{n}"
 
+    def edit(self, n: int) -> None:
+        """Edit article ``n``: its story gains its next update paragraph."""
+        with self.lock:
+            self.edits[n] += 1
+
+    def generation(self, n: int) -> int:
+        """Article ``n``'s edit generation now (edits by ``edit()`` plus those of ``edit_every``)."""
+        with self.lock:
+            given = self.edits[n]
+        if not self.edit_every:
+            return given
+        phase = (n * 7919) % 1000 / 1000  # spreads the articles' edits over the interval
+        return given + int((time.monotonic() - self.started) / self.edit_every + phase)
+
     def answer(self, path: str, if_none_match: str | None) -> Answer:
         """(status, headers, body) for one GET in the current mode."""
         if path == "/robots.txt":
@@ -199,13 +231,18 @@ class Outlet:
         index = int(number) % len(self.templates)
         template = self.templates[index]
         headers = {"Content-Type": f"text/html; charset={template.charset}"}
+        edit = self.generation(int(number))
         if self.mode == "churn":
-            return 200, headers, template.render(next(self._requests))
+            return 200, headers, template.render(next(self._requests), edit)
+        stable, etag = self._stable[index], self._etags[index]
+        if edit:
+            stable = template.render(0, edit)
+            etag = f'"{hashlib.sha256(stable).hexdigest()[:20]}"'
         if self.mode == "etag":
-            headers["ETag"] = self._etags[index]
-            if if_none_match == self._etags[index]:
+            headers["ETag"] = etag
+            if if_none_match == etag:
                 return 304, headers, b""
-        return 200, headers, self._stable[index]
+        return 200, headers, stable
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
 from redline.core.config import Selectors
 from redline.core.errors import DatabaseError, NoArticle
@@ -87,8 +88,7 @@ class StoragePipeline:
             result = self.store.record_check(item.article_id, fetch, observed, self._next_check)
         except DatabaseError as exc:
             fail_crawl_on_database_error(self.crawler, exc)
-            assert self.crawler.engine is not None
-            await self.crawler.engine.close_spider_async(reason="database_error")
+            stop_crawl(self.crawler)
             return item
         stats.inc_value(OUTCOME_STATS_PREFIX + result.outcome)
         _log(item, result)
@@ -164,6 +164,14 @@ def _usable_canonical(canonical: str | None, page_url: str) -> str | None:
     return canonical_or_none(canonical)
 
 
+def stop_crawl(crawler: Crawler) -> None:
+    """Close the spider after a database failure, without waiting for it: Scrapy's close waits
+    until every item in flight is processed, this one included, so awaiting it from
+    ``process_item`` hangs the crawl for ever (seen with a full disk and 8 requests in flight)."""
+    assert crawler.engine is not None
+    deferred_from_coro(crawler.engine.close_spider_async(reason="database_error"))
+
+
 def _log(page: FetchedPage, result: Recorded) -> None:
     detail = result.outcome.replace("_", " ")
     if result.outcome == "new_version":
@@ -215,8 +223,7 @@ class DiscoveryPipeline:
                 self._flush()
             except DatabaseError as exc:
                 fail_crawl_on_database_error(self.crawler, exc)
-                assert self.crawler.engine is not None
-                await self.crawler.engine.close_spider_async(reason="database_error")
+                stop_crawl(self.crawler)
         return item
 
     def close_spider(self, spider: Spider | None = None) -> None:
