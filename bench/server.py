@@ -15,7 +15,7 @@ Modes (:data:`MODES`):
 
 Edits (any mode): :meth:`Outlet.edit` moves one article to its next *edit generation*, and
 ``edit_every`` moves every article on by itself, each at its own phase; generation ``g > 0``
-adds a paragraph "Update g: …" after the story's last paragraph, a real change of its text.
+appends a sentence "Update g: …" to the story's middle paragraph, a real change of its text.
 
 ``rel=canonical`` links are removed: several URLs share one corpus page here, and redline would
 rightly merge articles naming the same same-host canonical URL, doing less work than a real outlet.
@@ -117,7 +117,7 @@ class Template:
             paragraphs[0].addprevious(lxml.etree.Comment("bench-slot:stamp"))
             paragraphs[len(paragraphs) // 2].addprevious(lxml.etree.Comment("bench-slot:ad"))
             paragraphs[-1].addnext(lxml.etree.Comment("bench-slot:related"))
-            paragraphs[-1].addnext(lxml.etree.Comment("bench-slot:edit"))  # before "related"
+            paragraphs[len(paragraphs) // 2].append(lxml.etree.Comment("bench-slot:edit"))  # inside it
         body.append(lxml.etree.Comment("bench-slot:footer"))
         doctype = tree.getroottree().docinfo.doctype or "<!DOCTYPE html>"
         parts = _SLOT.split(lxml.html.tostring(tree, encoding="unicode", doctype=doctype))
@@ -133,11 +133,11 @@ class Template:
 
 
 def edit_paragraph(generation: int) -> str:
-    """The story text an edit adds (generation 0: none); long enough to count as a paragraph."""
+    """The sentence an edit appends to the story's middle paragraph (generation 0: none)."""
     if not generation:
         return ""
-    return (f"<p>Update {generation}: officials said on Thursday that revised figures for item {generation * 37} "
-            f"would be published within {generation + 1} days, after questions from councillors.</p>")
+    return (f" Update {generation}: officials said on Thursday that revised figures for item {generation * 37} "
+            f"would be published within {generation + 1} days.")
 
 
 def load_templates(limit: int | None = None) -> list[Template]:
@@ -173,9 +173,17 @@ def local_server(answer: Callable[[str, str | None], Answer]) -> ThreadingHTTPSe
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     return server
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Says nothing when a client hangs up mid-request (benchmarks kill clients on purpose)."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class Outlet:

@@ -40,7 +40,37 @@ def busy_timeout_ms() -> int:
     """The busy timeout in force: ``$REDLINE_BUSY_TIMEOUT_MS`` or :data:`BUSY_TIMEOUT_MS`."""
     return int(environ.number("REDLINE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
 
-def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_utils.Database:
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose outermost :meth:`atomic` starts with ``BEGIN IMMEDIATE``.
+
+    A plain ``BEGIN`` takes the write lock only at the transaction's first write; when another
+    process (an alert sender, the daemon's delivery thread) commits between this transaction's
+    first read and that write, SQLite refuses the write at once with "database is locked"
+    (SQLITE_BUSY_SNAPSHOT: waiting cannot help, so the busy timeout is not used). Taking the write
+    lock up front makes a writer wait its turn for up to the busy timeout instead (found by the
+    concurrency test: the daemon's recheck pass failed while ``alerts send`` ran).
+    """
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: sqlite-utils' savepoint
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+
+def open_database(path: str | os.PathLike[str], *, create: bool = True) -> Database:
     """Open (and, if ``create``, create or upgrade) the redline database at ``path``."""
     path = Path(path)
     exists = path.exists()
@@ -52,7 +82,7 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlit
         raise DatabaseFailure(f"cannot create {path}: folder {path.parent} does not exist", path)
     try:
         conn = sqlite3.connect(str(path), timeout=busy_timeout_ms() / 1000)
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         with translate_errors(path):
             _prepare(db, path)
     except sqlite3.DatabaseError as exc:
