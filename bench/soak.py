@@ -2,12 +2,14 @@
 
 Run from the repository root::
 
-    python -m bench.soak [--minutes 30] [--articles 10000] [--edit-every 600]
+    python -m bench.soak [--minutes 30] [--articles 10000] [--edit-every 300] [--fresh 2m]
 
 ``redline run`` tracks ``--articles`` articles of a local outlet (:mod:`bench.server`, corpus pages
 whose chrome churns on every request and whose stories are edited every ``--edit-every`` seconds,
 each article at its own phase), with one alert rule posting every change to a local webhook
-(tests/testkit/receivers.py). While it writes, a reader loop keeps going without pause: the web
+(tests/testkit/receivers.py). The articles' first checks are spread evenly over the run (as if
+discovery kept finding them) and each checked article is due again after ``--fresh``, so the
+daemon keeps meeting new articles, rechecks, edits and alerts at once, and always has work. While it writes, a reader loop keeps going without pause: the web
 view (``redline serve``: changes, outlets, search, history, feed), CLI reads (``status``,
 ``history``, ``changes --since``, ``alerts``) and a second alert sender (``alerts send``).
 
@@ -44,6 +46,7 @@ from bench.daemon import STOP_TIMEOUT_SECONDS, prepare  # noqa: E402
 from bench.daemon import _status as proc_status  # noqa: E402
 from bench.recheck import BIN, CONCURRENCY, publish  # noqa: E402
 from bench.server import Outlet, load_templates, serving  # noqa: E402
+from redline.storage.db import open_database  # noqa: E402
 from testkit import web_server  # noqa: E402
 from testkit.receivers import Webhook  # noqa: E402
 
@@ -51,10 +54,11 @@ OUT_PATH = Path(__file__).resolve().parent / "out" / "soak.json"
 REDLINE = BIN / "redline"
 DEFAULT_MINUTES = 30.0
 DEFAULT_ARTICLES = 10_000
-#: Each article's story changes this often (seconds), so most rechecks after the first find an edit.
-DEFAULT_EDIT_EVERY = 600.0
+#: Each article's story changes this often (seconds): a recheck a few minutes after the last one
+#: often, but not always, finds an edit.
+DEFAULT_EDIT_EVERY = 300.0
 #: ``fresh`` in the daemon's schedule: short, so checked articles come due again within the run.
-DEFAULT_FRESH = "5m"
+DEFAULT_FRESH = "2m"
 SAMPLE_SECONDS = 5.0
 #: What reads may print when the database was locked: SQLite's words and redline's own message.
 LOCKED = ("database is locked", "is locked by another process", "database table is locked")
@@ -124,6 +128,19 @@ class SoakReport:
         }
 
 
+def stagger(db: Path, seconds: float) -> None:
+    """Spread the articles' first checks evenly over the next ``seconds`` (article 1 due now)."""
+    database = open_database(db)
+    try:
+        count = database.execute("SELECT count(*) FROM articles").fetchone()[0]
+        with database.atomic():
+            database.execute(
+                "UPDATE articles SET next_check_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', "
+                "'+' || CAST((id - 1) * ? / ? AS INTEGER) || ' seconds')", [seconds, max(count, 1)])
+    finally:
+        database.close()
+
+
 def _size_mib(path: Path) -> float:
     return path.stat().st_size / MIB if path.exists() else 0.0
 
@@ -186,6 +203,7 @@ def soak(minutes: float, articles: int, edit_every: float, workdir: Path, *, fre
         with serving(outlet):
             urls = [outlet.url(n) for n in range(articles)]
             prepare(db, urls, due=articles)
+            stagger(db, minutes * 60)
             config = write_config(workdir, webhook, fresh)
             with web_server.serving(db) as base, daemon_log.open("wb") as out:
                 start = time.monotonic()
@@ -259,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=DEFAULT_MINUTES)
     parser.add_argument("--articles", type=int, default=DEFAULT_ARTICLES)
     parser.add_argument("--edit-every", type=float, default=DEFAULT_EDIT_EVERY, metavar="SECONDS")
-    parser.add_argument("--fresh", default=DEFAULT_FRESH, help="recheck interval of fresh articles (default 5m)")
+    parser.add_argument("--fresh", default=DEFAULT_FRESH, help="recheck interval of fresh articles (default 2m)")
     args = parser.parse_args(argv)
     if corpus_dir() is None:
         print(missing_reason(), file=sys.stderr)
