@@ -9,17 +9,29 @@
     python -m bench sentences        # calibration of the JSONL export's edited-sentence threshold
     python -m bench render --pages 500    # the daemon's memory over rendered pages (render = "browser")
 
+Robustness (named only, not part of the default run):
+
+    python -m bench faults                # the hostile-server faults, one database each (~5 min)
+    python -m bench crashloop --kills 40  # SIGKILL crawl --once / run at random moments (~4 min)
+    python -m bench soak --minutes 30     # the daemon on 10,000 articles, read from all sides
+
 Each writes its JSON report under ``bench/out/``.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 from bench import changes, daemon, export, extraction, recheck, render, sentences
 
+#: Long-running robustness benchmarks, run only when named (imported then: they use tests/testkit).
+NAMED_ONLY = ("faults", "crashloop", "soak")
+
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] in NAMED_ONLY:
+        return importlib.import_module(f"bench.{argv[0]}").main(argv[1:])
     which = argv[0] if argv and argv[0] in {"extraction", "changes", "recheck", "daemon", "sentences", "export",
                                             "render"} else None
     rest = argv[1:] if which else argv

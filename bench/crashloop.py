@@ -28,16 +28,13 @@ Writes ``bench/out/crashloop.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 

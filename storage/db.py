@@ -40,6 +40,7 @@ def busy_timeout_ms() -> int:
     """The busy timeout in force: ``$REDLINE_BUSY_TIMEOUT_MS`` or :data:`BUSY_TIMEOUT_MS`."""
     return int(environ.number("REDLINE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
 
+
 class Database(sqlite_utils.Database):
     """sqlite-utils' Database whose outermost :meth:`atomic` starts with ``BEGIN IMMEDIATE``.
 
