@@ -41,6 +41,7 @@ if __package__ in (None, ""):  # ``python bench/soak.py``
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # testkit's receivers, web server
 
 from bench import invariants  # noqa: E402
+from bench.crashloop import env  # noqa: E402
 from bench.corpus import corpus_dir, missing_reason  # noqa: E402
 from bench.daemon import STOP_TIMEOUT_SECONDS, prepare  # noqa: E402
 from bench.daemon import _status as proc_status  # noqa: E402
@@ -165,7 +166,7 @@ notify = ["{webhook.url}"]
 
 def _cli(config: Path, *args: str) -> tuple[bool, str]:
     done = subprocess.run([str(REDLINE), "--config", str(config), *args], capture_output=True, text=True,
-                          timeout=300, stdin=subprocess.DEVNULL)
+                          timeout=300, stdin=subprocess.DEVNULL, env=env())
     return done.returncode == 0 and "Traceback" not in done.stderr, done.stderr + done.stdout[-2000:]
 
 
@@ -208,7 +209,7 @@ def soak(minutes: float, articles: int, edit_every: float, workdir: Path, *, fre
             with web_server.serving(db) as base, daemon_log.open("wb") as out:
                 start = time.monotonic()
                 daemon = subprocess.Popen([str(REDLINE), "--config", str(config), "run"], stdout=out,
-                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir)
+                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir, env=env())
                 reader = threading.Thread(target=read_loop, args=(config, base, urls, reads, stop), daemon=True)
                 reader.start()
                 try:

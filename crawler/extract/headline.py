@@ -253,7 +253,7 @@ def _candidates(tree: HtmlElement) -> list[_Candidate]:
         if (not is_element or skip or skipped or holds_blocks or not length
                 or length > rules.HEADLINE_RAW_CHARS):
             continue
-        text = clean_text(element.text_content())
+        text = visible_text(element)
         if not (MIN_HEADLINE_CHARS <= len(text) <= rules.MAX_HEADLINE_CHARS):
             continue
         key = _key(text)
