@@ -344,8 +344,8 @@ def _count_versions(db: Path, outlet: Outlet, by_path: dict[str, Story],
 
 
 def _distance(moment: float, window: tuple[float, float]) -> float:
-    start, end = window
-    return 0.0 if start - 1 <= moment <= end + 1 else min(abs(moment - start), abs(moment - end))
+    start, end = window  # the crawl process stamps first_seen while it runs: inside its window
+    return 0.0 if start <= moment <= end else min(abs(moment - start), abs(moment - end))
 
 
 def _serve(outlet: Outlet, path: str, story: Story, status: int, html: str) -> None:

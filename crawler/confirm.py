@@ -39,7 +39,7 @@ from lxml.html import HtmlElement
 from redline.crawler.extract import boilerplate, parse, rules
 from redline.crawler.extract.blocks import Block, segment
 from redline.crawler.extract.normalize import squash
-from redline.errors import ExtractionError
+from redline.core.errors import NoArticle
 
 #: Elements a reader never sees as text.
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "title", "iframe", "svg", "math",
@@ -84,7 +84,7 @@ def page(html: str) -> Page:
     """The visible blocks of a page (scripts, styles, the head and hidden elements left out)."""
     try:
         tree = parse(html)
-    except ExtractionError:
+    except NoArticle:
         return Page([], [], "", [], frozenset({0}))
     etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     etree.strip_elements(tree, *_INVISIBLE_TAGS, with_tail=False)

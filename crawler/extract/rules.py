@@ -186,12 +186,15 @@ BOILERPLATE_PHRASE = re.compile(
     r"diperbarui .{0,12}lalu|aktualizováno před|mais lidas|lo más leído|meistgelesen|les plus lus|"
     r"i più letti|terpopuler|nejčtenější|baca juga|čtěte také|"
     r"\d+\s+(?:comments?|coment[aá]rios?|kommentare?|commentaires?|commenti|komentar|komentářů)\W*$|by\W*$|"
+    r"(?:usamos|utilizamos|wir verwenden|nous utilisons des|utilizziamo i|kami menggunakan|používáme soubory) "
+    r"cookie|"
     # Chinese, Japanese, Korean, Arabic: calls to action and labels as they open a block
     r"订阅|訂閱|关注我们|關注我們|延伸阅读|延伸閱讀|相关(?:新闻|阅读|文章|报道)|相關(?:新聞|閱讀|文章|報導)|"
     r"推荐阅读|推薦閱讀|热门(?:文章|新闻)|熱門|支持我们|支持我們|支持独立|请(?:今天)?捐|分享到|"
     r"(?:广告|廣告|推广)\W*$|"
     r"ニュースレター|メールマガジン|メルマガ|購読|関連記事|あわせて読みたい|よく読まれている|"
     r"ご支援|寄付のお願い|(?:広告|PR)\W*$|\d+分前に更新|\d+分钟前更新|"
+    r"本(?:网|網)?站使用\s*cookie|当サイトでは(?:クッキー|cookie)|이 사이트는 쿠키|"
     r"구독|관련 ?기사|많이 본 ?뉴스|광고\W*$|"
     r"اقرأ (?:أيضا|أيضاً)|اشترك|إعلان\W*$"
     r")",
