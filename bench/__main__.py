@@ -2,7 +2,8 @@
 
     python -m bench                  # extraction quality, change detection, then speed and memory
     python -m bench extraction       # one of them
-    python -m bench changes --pages 20
+    python -m bench changes --pages 20 --seed 2   # --held-out: the seed that is reported, never tuned on
+    python -m bench real             # real published edits, where $REDLINE_REAL_EDITS names the pairs
     python -m bench recheck --pages 100   # recheck speed and RSS against urlwatch (~8 min at 500 pages)
     python -m bench daemon --seconds 30   # the daemon's checks/s and RSS, 3,000 and 100,000 articles
     python -m bench export           # peak RSS of export/verify at 10,000 and 100,000 articles
@@ -23,7 +24,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from bench import changes, daemon, export, extraction, recheck, render, sentences
+from bench import changes, daemon, export, extraction, real, recheck, render, sentences
 
 #: Long-running robustness benchmarks, run only when named (imported then: they use tests/testkit).
 NAMED_ONLY = ("faults", "crashloop", "soak")
@@ -32,14 +33,16 @@ NAMED_ONLY = ("faults", "crashloop", "soak")
 def main(argv: list[str]) -> int:
     if argv and argv[0] in NAMED_ONLY:
         return importlib.import_module(f"bench.{argv[0]}").main(argv[1:])
-    which = argv[0] if argv and argv[0] in {"extraction", "changes", "recheck", "daemon", "sentences", "export",
-                                            "render"} else None
+    which = argv[0] if argv and argv[0] in {"extraction", "changes", "real", "recheck", "daemon", "sentences",
+                                            "export", "render"} else None
     rest = argv[1:] if which else argv
     code = 0
     if which in (None, "extraction"):
         code = max(code, extraction.main())
     if which in (None, "changes"):
         code = max(code, changes.main(rest))
+    if which == "real" or which is None and real.data_dir() is not None:
+        code = max(code, real.main())
     if which in (None, "recheck"):  # before daemon, whose table shows urlwatch's RSS from recheck's run
         code = max(code, recheck.main(rest if which else []))
     if which in (None, "daemon"):

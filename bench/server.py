@@ -156,13 +156,17 @@ Answer = tuple[int, dict[str, str], bytes]
 
 def local_server(answer: Callable[[str, str | None], Answer]) -> ThreadingHTTPServer:
     """A quiet threaded HTTP/1.1 server on 127.0.0.1 (port chosen by the system) that answers each GET
-    with ``answer(path, If-None-Match)``; run it with :func:`serving` or ``serve_forever``."""
+    with ``answer(path, If-None-Match)`` (status 0: close the connection unanswered); run it with
+    :func:`serving` or ``serve_forever``."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             status, headers, body = answer(self.path, self.headers.get("If-None-Match"))
+            if status == 0:  # hang up without answering (a proxy giving up on a stalled origin)
+                self.close_connection = True
+                return
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

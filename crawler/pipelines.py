@@ -25,7 +25,7 @@ from redline.crawler.decode import decode_html, is_html
 from redline.crawler.items import DiscoveredLink, FetchedPage, SourceChecked
 from redline.crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX
 from redline.storage.articles import ScheduleFacts
-from redline.storage.record import Extracted, Fetch, Recorded
+from redline.storage.record import Extracted, Fetch, Recorded, content_digest
 from redline.storage.store import (
     Blocked,
     FetchFailed,
@@ -130,6 +130,8 @@ class StoragePipeline:
                                    self.selectors.get(page.outlet or ""))
         except NoArticle as exc:
             return fetch, FetchFailed(str(exc))
+        if self.store is not None:
+            article = confirmed(self.store.latest_raw(page.article_id), article, page.body, page.content_type)
         return fetch, PageRead(article, page.body)
 
 
@@ -155,6 +157,23 @@ def extract_page(
         extractor_version=EXTRACTOR_VERSION, encoding=decoded.encoding,
         canonical_url=_usable_canonical(article.canonical_url, url),
     )
+
+
+def confirmed(latest: dict | None, article: Extracted, body: bytes, content_type: str | None) -> Extracted:
+    """``article`` with its body confirmed against the page the latest version was read from
+    (``Store.latest_raw``; crawler/confirm.py): differences that are only the extraction's boundary
+    moving are taken out before the store compares digests.  Only runs when the fresh extraction
+    differs from the latest version."""
+    from redline.crawler.confirm import page as visible, reconcile
+
+    if latest is None or not latest.get("raw_html") or latest.get("body") is None:
+        return article
+    if content_digest(article.headline, article.byline, article.body) == latest["content_digest"]:
+        return article
+    charset = f"text/html; charset={latest['encoding']}" if latest["encoding"] else None
+    old_html = decode_html(latest["raw_html"], charset).text
+    new_html = decode_html(body, content_type).text
+    return replace(article, body=reconcile(latest["body"], article.body, visible(old_html), visible(new_html)))
 
 
 def _usable_canonical(canonical: str | None, page_url: str) -> str | None:

@@ -158,9 +158,11 @@ def change_from_row(row: dict) -> dict:
 
 
 def latest_raw(db: sqlite_utils.Database, article_id: int) -> dict | None:
-    """The latest version of an article with its raw HTML decompressed (for re-extraction)."""
+    """The latest version of an article with its raw HTML decompressed (for re-extraction, and for
+    confirming a fresh extraction against the page the version was read from)."""
     row = next(db.query(
-        "SELECT v.number, v.first_seen, v.source_url, v.encoding, v.extractor_version, v.raw_html, v.rendered, a.outlet "
+        "SELECT v.number, v.first_seen, v.source_url, v.encoding, v.extractor_version, v.raw_html, v.rendered, "
+        "a.outlet, v.headline, v.byline, v.body, v.content_digest "
         "FROM versions v JOIN articles a ON a.id = v.article_id WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1",
         [article_id],
     ), None)

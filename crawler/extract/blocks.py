@@ -14,7 +14,7 @@ in a standings table is a minority of its row, not a whole link-only "paragraph"
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -33,6 +33,7 @@ class Block:
     tag: str  #: tag of the nearest block-level ancestor
     heading: bool
     thread: bool = False  #: inside or after the page's reader-comment thread (see ``comment_thread``)
+    owner: HtmlElement | None = field(default=None, compare=False, repr=False)  #: that ancestor
 
     @property
     def size(self) -> int:
@@ -94,16 +95,16 @@ def segment(root: HtmlElement, thread: HtmlElement | None = None) -> list[Block]
     parts: list[str] = []
     link_chars = 0
     link_depth = 0
-    owners: list[str] = ["body"]
+    owners: list[tuple[str, HtmlElement]] = [("body", root)]
 
     def flush() -> None:
         nonlocal link_chars
         if parts:
             text = clean_text("".join(parts))
             if text:
-                tag = owners[-1]
+                tag, owner = owners[-1]
                 blocks.append(Block(text, squash(text), min(link_chars, len(text)), tag,
-                                    tag in rules.HEADING_TAGS, in_thread))
+                                    tag in rules.HEADING_TAGS, in_thread, owner))
             parts.clear()
         link_chars = 0
 
@@ -115,7 +116,7 @@ def segment(root: HtmlElement, thread: HtmlElement | None = None) -> list[Block]
                 in_thread = True
             if _starts_block(tag, element):
                 flush()
-                owners.append(tag)
+                owners.append((tag, element))
             elif tag in rules.CELL_TAGS:
                 parts.append(" ")
             elif tag == "a" and _is_navigation(element):

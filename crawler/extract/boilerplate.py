@@ -21,8 +21,7 @@ def attr_words(element: HtmlElement) -> set[str]:
     raw = f"{element.get('class', '')} {element.get('id', '')}"
     if not raw.strip():
         return set()
-    raw = rules.CAMEL.sub(" ", raw).lower()
-    return {w for w in rules.ATTR_SPLIT.split(raw) if w}
+    return attr_words_of(raw)
 
 
 def is_furniture(element: HtmlElement) -> bool:
@@ -82,12 +81,14 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
     for element in rules.HIDDEN(tree):
         drop(element)
     _drop_date_lines(tree)
+    _drop_teaser_lists(tree)
     _drop_loose_lines(tree)
     _collapse_whitespace(tree)
     _drop_generated_classes(tree)
     body = tree.find("body")
     root = body if body is not None else tree
     total = max(len(root.text_content()), 1)
+    _neutralise_template_classes(root, total)
     stack = list(root)
     while stack:
         element = stack.pop()
@@ -98,6 +99,63 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
             continue
         stack.extend(element)
     return tree
+
+
+def _neutralise_template_classes(root: HtmlElement, total: int) -> None:
+    """Remove furniture-sounding class tokens that the template puts on the story's paragraphs.
+
+    A redeploy may wrap every paragraph in ``<div class="promo">`` or ``<span class="widget">``:
+    furniture words on elements that, one paragraph each, carry the story.  Furniture is boxes
+    of links and short lines; a token carried by ``rules.TEMPLATE_CLASS_REPEATS`` or more
+    single-paragraph, mostly unlinked elements that together hold ``rules.TEMPLATE_CLASS_SHARE``
+    of the page's text is the template's paragraph style.  It is removed before the furniture
+    pass and before the voters, which read class words too.
+    """
+    covered: dict[str, int] = {}
+    repeats: dict[str, int] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not element.get("class"):
+            continue
+        tokens = set(element.get("class").split())
+        for ancestor in element.iterancestors():
+            tokens -= set((ancestor.get("class") or "").split())
+            if not tokens:
+                break
+        if not tokens or _block_descendants(element) > 1:
+            continue
+        text = element.text_content()
+        size = len(text.strip())
+        if not size or _link_chars(element) >= rules.LINK_DENSITY_MAX * size:
+            continue
+        for token in tokens:
+            covered[token] = covered.get(token, 0) + size
+            repeats[token] = repeats.get(token, 0) + 1
+    neutral = {t for t, size in covered.items()
+               if repeats[t] >= rules.TEMPLATE_CLASS_REPEATS and size >= rules.TEMPLATE_CLASS_SHARE * total
+               and not rules.BOILERPLATE_WORDS.isdisjoint(attr_words_of(t))}
+    if not neutral:
+        return
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.get("class"):
+            words = [w for w in element.get("class").split() if w not in neutral]
+            if words:
+                element.set("class", " ".join(words))
+            else:
+                del element.attrib["class"]
+
+
+def _block_descendants(element: HtmlElement) -> int:
+    return sum(1 for d in element.iterdescendants() if isinstance(d.tag, str) and d.tag in rules.BLOCK_TAGS)
+
+
+def _link_chars(element: HtmlElement) -> int:
+    return sum(len(a.text_content().strip()) for a in element.iter("a"))
+
+
+def attr_words_of(raw: str) -> set[str]:
+    """The words of one class or id token ("relatedArticles--top" → related, articles, top)."""
+    raw = rules.CAMEL.sub(" ", raw).lower()
+    return {w for w in rules.ATTR_SPLIT.split(raw) if w}
 
 
 def _drop_generated_classes(tree: HtmlElement) -> None:
@@ -150,6 +208,22 @@ def _only_links(element: HtmlElement, text: str) -> bool:
     linked = sum(len(a.text_content().strip()) for a in element.iter("a")
                  if not rules.URL_TEXT.match(a.text_content().strip()))
     return linked >= rules.LINK_ONLY_SHARE * size
+
+
+def _drop_teaser_lists(tree: HtmlElement) -> None:
+    """Drop lists whose every item is a teaser card: a heading and a link (and often a summary).
+
+    "Most read" and "Related" rails with summaries hold paragraphs as long as the story's, so
+    neither the prose test nor the link density gives them away; their shape does.  An article's
+    own lists hold items, not headed cards.
+    """
+    for element in list(tree.iter("ul", "ol")):
+        items = [child for child in element if child.tag == "li"]
+        if len(items) < rules.TEASER_LIST_ITEMS:
+            continue
+        if all(any(d.tag in rules.HEADING_TAGS for d in item.iterdescendants()) and
+               any(True for _ in item.iter("a")) for item in items):
+            drop(element)
 
 
 def _drop_date_lines(tree: HtmlElement) -> None:

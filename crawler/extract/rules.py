@@ -175,12 +175,26 @@ BOILERPLATE_PHRASE = re.compile(
     r"leia (?:também|mais)|veja também|publicidade\W*$|você (?:também )?pode gostar|"
     r"vous aimerez aussi|te puede interesar|das könnte sie auch interessieren|"
     r"leggi anche|pubblicità\W*$|"
+    # calls to action, counters and clocks in the corpus's other Latin-script languages
+    # (pt, es, de, fr, it, id, cs): newsletters, donations, "updated N minutes ago", "N comments"
+    r"assine\b|cadastre-se|inscreva-se|suscr[ií]bete|reg[ií]strate|abonnieren sie|melden sie sich|"
+    r"inscrivez-vous|abonnez-vous|iscriviti\b|registrati\b|berlangganan|daftar untuk|přihlaste se|odebírejte|"
+    r"zaregistrujte se|(?:apoie|apoya|unterstützen sie|soutenez|sostieni|dukung|podpořte) .{0,30}"
+    r"(?:jornalismo|periodismo|journalismus|journalisme|giornalismo|jurnalisme|žurnalistiku)|"
+    r"faça uma doação|haz una donación|(?:jetzt )?spenden sie|faites un don|fai una donazione|berdonasi|"
+    r"přispějte|atualizad[oa] há|actualizad[oa] hace|aktualisiert vor|mis à jour il y a|aggiornat[oa] .{0,12}fa\W*$|"
+    r"diperbarui .{0,12}lalu|aktualizováno před|mais lidas|lo más leído|meistgelesen|les plus lus|"
+    r"i più letti|terpopuler|nejčtenější|baca juga|čtěte také|"
+    r"\d+\s+(?:comments?|coment[aá]rios?|kommentare?|commentaires?|commenti|komentar|komentářů)\W*$|by\W*$|"
+    r"(?:usamos|utilizamos|wir verwenden|nous utilisons des|utilizziamo i|kami menggunakan|používáme soubory) "
+    r"cookie|"
     # Chinese, Japanese, Korean, Arabic: calls to action and labels as they open a block
     r"订阅|訂閱|关注我们|關注我們|延伸阅读|延伸閱讀|相关(?:新闻|阅读|文章|报道)|相關(?:新聞|閱讀|文章|報導)|"
     r"推荐阅读|推薦閱讀|热门(?:文章|新闻)|熱門|支持我们|支持我們|支持独立|请(?:今天)?捐|分享到|"
     r"(?:广告|廣告|推广)\W*$|"
     r"ニュースレター|メールマガジン|メルマガ|購読|関連記事|あわせて読みたい|よく読まれている|"
-    r"ご支援|寄付のお願い|(?:広告|PR)\W*$|"
+    r"ご支援|寄付のお願い|(?:広告|PR)\W*$|\d+分前に更新|\d+分钟前更新|"
+    r"本(?:网|網)?站使用\s*cookie|当サイトでは(?:クッキー|cookie)|이 사이트는 쿠키|"
     r"구독|관련 ?기사|많이 본 ?뉴스|광고\W*$|"
     r"اقرأ (?:أيضا|أيضاً)|اشترك|إعلان\W*$"
     r")",
@@ -233,6 +247,16 @@ FURNITURE_MAX_SHARE = 0.4
 #: teaser/related/newsletter boxes never held two ``<p>`` of 150+ characters, while every
 #: mis-flagged article wrapper (class words like "author-…", "meta", "rail") held many.
 PROSE_CHARS = 150
+#: A furniture-sounding class token on at least this many single-paragraph, mostly unlinked
+#: elements that together hold this share of the page's text is the template's paragraph style
+#: (``boilerplate._neutralise_template_classes``).  Measured on the 120-page corpus: no such token
+#: covers more than 16% of a page's text (menu item titles, captions, footer lines); a story
+#: whose paragraphs a redeploy wrapped one by one is most of its page.
+TEMPLATE_CLASS_REPEATS = 3
+#: A list of at least this many items, each a heading with a link, is a teaser rail
+#: (``boilerplate._drop_teaser_lists``); two cards already make a rail.
+TEASER_LIST_ITEMS = 2
+TEMPLATE_CLASS_SHARE = 0.3
 PROSE_PARAGRAPHS = 2
 #: A text block whose characters are mostly link text is a link list / share bar, not prose.
 #: 0.5 is the classic boilerpipe/trafilatura value; corpus prose paragraphs stay well below it.

@@ -1,0 +1,118 @@
+"""crawler/confirm.py: a candidate change is confirmed against both pages' visible text.
+
+Each case is two small pages and what an extractor read from each; the extractions are written
+by hand to model a boundary that moved (or a real edit), so the rules are tested one at a time.
+"""
+
+from __future__ import annotations
+
+from redline.crawler.confirm import page, reconcile as reconcile_pages
+
+P1 = "The council voted on Tuesday to approve the new budget after a long debate."
+P2 = "Opposition members said the plan cut too deeply into local services and schools."
+P3 = "The mayor said the vote would let the city hire 120 more teachers next year."
+P4 = "A final reading is planned for the first week of December, officials said."
+CHROME = "Trending: Storm closes mountain roads as snow arrives early in the north."
+
+
+def reconcile(old_body: str, new_body: str, old_html: str, new_html: str) -> str:
+    return reconcile_pages(old_body, new_body, page(old_html), page(new_html))
+
+
+def html(*paragraphs: str, before: str = "", after: str = "", outside: str = "") -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"<html><head><title>Budget</title></head><body><header>{outside}</header>"
+            f"<article><h1>Budget passes</h1>{before}{body}{after}</article>"
+            f"<footer><p>Contact us</p></footer></body></html>")
+
+
+def body(*paragraphs: str) -> str:
+    return "\n\n".join(paragraphs)
+
+
+def test_a_paragraph_the_extraction_lost_but_the_page_still_shows_is_kept() -> None:
+    page_html = html(P1, P2, P3)
+    old = body(P1, P2, P3)
+    assert reconcile(old, body(P1, P3), page_html, page_html) == old
+
+
+def test_text_the_old_page_already_showed_is_not_an_addition() -> None:
+    old_html = html(P1, P2, after="<p>By Jane Doe</p>")
+    new_html = html(P1, P2, after="<p>By Jane Doe</p>")
+    old = body(P1, P2)
+    assert reconcile(old, body(P1, P2, "By Jane Doe"), old_html, new_html) == old
+
+
+def test_new_chrome_outside_the_article_region_is_not_an_addition() -> None:
+    old_html = html(P1, P2, P3)
+    new_html = html(P1, P2, P3, outside=f"<p>{CHROME}</p>")
+    old = body(P1, P2, P3)
+    assert reconcile(old, body(CHROME, P1, P2, P3), old_html, new_html) == old
+
+
+def test_whitespace_and_case_only_differences_return_the_stored_body_verbatim() -> None:
+    page_html = html(P1, P2)
+    old = body(P1, P2)
+    assert reconcile(old, body(P1.upper(), "  " + P2), page_html, page_html) == old
+
+
+def test_a_sentence_appended_to_a_paragraph_is_an_edit() -> None:
+    """The old paragraph is a prefix of the new one: it is not "still shown" as a whole."""
+    extra = P2 + " A spokesperson later confirmed the figures."
+    new = reconcile(body(P1, P2, P3), body(P1, P3), html(P1, P2, P3), html(P1, extra, P3))
+    assert P2 not in new.split("\n\n")
+    new = reconcile(body(P1, P2, P3), body(P1, extra, P3), html(P1, P2, P3), html(P1, extra, P3))
+    assert new == body(P1, extra, P3)
+
+
+def test_a_removed_paragraph_is_an_edit_wherever_it_was() -> None:
+    old = body(P1, P2, P3, P4)
+    for gone in (P1, P2, P4):
+        rest = [p for p in (P1, P2, P3, P4) if p != gone]
+        assert reconcile(old, body(*rest), html(P1, P2, P3, P4), html(*rest)) == body(*rest)
+
+
+def test_a_changed_number_and_an_appended_correction_are_edits() -> None:
+    changed = P3.replace("120", "121")
+    correction = "Correction: an earlier version misstated the date of the vote."
+    new_html = html(P1, P2, changed, correction)
+    got = reconcile(body(P1, P2, P3), body(P1, P2, changed, correction), html(P1, P2, P3), new_html)
+    assert got == body(P1, P2, changed, correction)
+
+
+def test_an_edit_survives_a_boundary_move_in_the_same_fetch() -> None:
+    """The extractor lost P1 (still shown) while the outlet changed P3: only the edit remains."""
+    changed = P3.replace("120", "121")
+    got = reconcile(body(P1, P2, P3), body(P2, changed), html(P1, P2, P3), html(P1, P2, changed))
+    assert got == body(P1, P2, changed)
+
+
+def test_a_paragraph_split_in_two_by_new_markup_is_no_change() -> None:
+    first, second = P1.split(" after ")
+    new_html = html(first, "after " + second, P2)
+    old = body(P1, P2)
+    assert reconcile(old, body(first, "after " + second, P2), html(P1, P2), new_html) == old
+
+
+def test_page_keeps_only_visible_text() -> None:
+    shown = page("<html><head><title>T</title><script>var a = 'secret';</script></head><body>"
+                 "<p>Seen</p><p hidden>Unseen</p><div style='display: none'>Gone</div></body></html>")
+    assert shown.keys == ["seen"]
+    assert shown.shows("seen") and not shown.shows("secret") and not shown.shows("unseen")
+
+
+def test_an_edit_in_the_stretch_the_extraction_lost_is_read_anchored_on_the_old_version() -> None:
+    """The extractor lost the story's end (still shown); a correction appeared right under it."""
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    old_html = html(P1, P2, P3, P4)
+    new_html = html(P1, P2, P3, P4, correction)
+    got = reconcile(body(P1, P2, P3, P4), body(P1, P2), old_html, new_html)
+    assert got == body(P1, P2, P3, P4, correction)
+
+
+def test_a_lone_shared_paragraph_does_not_narrow_the_article_region() -> None:
+    """Each paragraph in its own wrapper: one anchor's parent is its wrapper, not the story."""
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    old_html = html(before=f'<div class="x"><p>{P1}</p></div>')
+    new_html = html(before=f'<div class="x"><p>{P1}</p></div><div class="x"><p>{correction}</p></div>')
+    assert reconcile(body(P1), body(P1, correction), old_html, new_html) == body(P1, correction)
