@@ -106,6 +106,14 @@ def _slow_site(site: LocalSite, count: int, delay: float) -> list[str]:
     return [site.set(f"/news/{i}", article_page(f"Story {i} of the day", STORY), delay=delay) for i in range(count)]
 
 
+def _once_busy(site: LocalSite) -> float:
+    """Wait until a few fetches reached the site (the crawl is busy), then say when that was."""
+    deadline = time.time() + 60
+    while len(site.visits_to("/news/")) < 4 and time.time() < deadline:
+        time.sleep(0.05)
+    return time.time()
+
+
 def _requests_after(site: LocalSite, moment: float) -> list[str]:
     return [v.path for v in site.visits_to("/news/") if v.arrived > moment]
 
@@ -114,10 +122,7 @@ def test_ctrl_c_on_crawl_once_starts_nothing_new_and_exits_within_3_s(site: Loca
     redline("track", *_slow_site(site, 40, delay=0.8))
     crawl = subprocess.Popen([str(REDLINE), "--db", str(redline.db), "crawl", "--once", "--all", "--delay", "0",
                               "--concurrency", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while len(site.visits_to("/news/")) < 4 and time.time() < deadline:
-        time.sleep(0.05)
-    signalled = time.time()
+    signalled = _once_busy(site)
     crawl.send_signal(signal.SIGINT)
     out, err = crawl.communicate(timeout=30)
     took = time.time() - signalled
@@ -136,10 +141,7 @@ def test_sigterm_stops_the_daemon_within_5_s_and_nothing_new_starts(site: LocalS
     config.write_text(f'db = "{redline.db}"\ndelay = 0\nconcurrency = 2\n', encoding="utf-8")
     daemon = subprocess.Popen([str(REDLINE), "--config", str(config), "run"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while len(site.visits_to("/news/")) < 4 and time.time() < deadline:
-        time.sleep(0.05)
-    signalled = time.time()
+    signalled = _once_busy(site)
     daemon.send_signal(signal.SIGTERM)
     _, err = daemon.communicate(timeout=30)
     took = time.time() - signalled
