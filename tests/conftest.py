@@ -9,17 +9,13 @@ import pytest
 
 from redline.storage.db import open_database
 from testkit.receivers import Mailbox, Webhook
-from testkit.site import LocalSite, Redline
+from testkit.site import LocalSite, Redline, running_site
 
 
 @pytest.fixture
 def site() -> Iterator[LocalSite]:
-    local = LocalSite()
-    local.set("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
-    local.thread.start()
-    yield local
-    local.server.shutdown()
-    local.server.server_close()
+    with running_site("User-agent: *\nDisallow: /private/\n") as local:
+        yield local
 
 
 @pytest.fixture

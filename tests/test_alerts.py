@@ -22,7 +22,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from testkit.site import REDLINE, LocalSite, Redline
+from testkit.site import REDLINE, Redline, running_site
 from testkit.pages import RUSSIAN_HEADLINE, RUSSIAN_STORY, STORY, STORY_HEADLINE, article_page
 from testkit.receivers import PATIENCE_S
 
@@ -48,9 +48,7 @@ class Newsroom:
 
 @pytest.fixture(scope="module")
 def newsroom(tmp_path_factory) -> Newsroom:
-    site = LocalSite()
-    site.thread.start()
-    try:
+    with running_site() as site:
         run = Redline(tmp_path_factory.mktemp("newsroom") / "redline.db")
         budget = site.set("/news/budget", article_page(STORY_HEADLINE, STORY))
         russian = site.set("/ru/budget", article_page(RUSSIAN_HEADLINE, RUSSIAN_STORY, lang="ru"))
@@ -66,9 +64,6 @@ def newsroom(tmp_path_factory) -> Newsroom:
         site.set("/ru/budget", article_page(EDITED_RUSSIAN, RUSSIAN_STORY, lang="ru", churn=2))
         site.set("/news/port", article_page(PORT_HEADLINE, EDITED_STORY, churn=2))
         run("crawl", "--once", "--all")
-    finally:
-        site.server.shutdown()
-        site.server.server_close()
     return Newsroom(run.db, budget, russian, port)
 
 

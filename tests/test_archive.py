@@ -23,7 +23,7 @@ from redline.storage import chain
 from redline.storage.db import open_database
 from redline.storage.migrations import MIGRATIONS
 from testkit.pages import STORY, STORY_HEADLINE, article_page
-from testkit.site import LocalSite, Redline
+from testkit.site import Redline, running_site
 
 ROOT = Path(__file__).resolve().parent.parent
 WARCIO = Path(sys.executable).with_name("warcio")
@@ -42,11 +42,8 @@ GZIP_HEADLINE = "Harbour tunnel opens two years late"
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """A plain article edited once, a gzip-encoded one, and one that is pulled (two 404s), crawled
     by the real crawler three times; yields the database, the URLs and what the server received."""
-    site = LocalSite()
-    site.set("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
-    site.thread.start()
     redline = Redline(tmp_path_factory.mktemp("archive") / "redline.db")
-    try:
+    with running_site("User-agent: *\nAllow: /\n") as site:
         plain = site.set("/news/2026/11/25/budget", article_page(STORY_HEADLINE, STORY, churn=0))
         gzipped_bytes = gzip.compress(article_page(GZIP_HEADLINE, STORY[:3], churn=0).encode("utf-8"))
         zipped = site.set("/news/2026/11/25/tunnel", gzipped_bytes, headers={"Content-Encoding": "gzip"})
@@ -59,9 +56,6 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         redline("crawl", "--once", "--all")
         yield {"redline": redline, "db": redline.db, "plain": plain, "zipped": zipped, "pulled": pulled,
                "gzipped_bytes": gzipped_bytes, "received": site.requests_for("/news/2026/11/25/tunnel")}
-    finally:
-        site.server.shutdown()
-        site.server.server_close()
 
 
 def _copy(db: Path, tmp_path: Path) -> Redline:

@@ -16,14 +16,12 @@ from pathlib import Path
 import pytest
 
 from redline.demo.articles import PORT
+from testkit.browser import CHROMIUM, CHROMIUM_ARGS
 from testkit.site import Redline
 
 ROOT = Path(__file__).resolve().parent.parent
 PYWB_BIN = ROOT / ".venv-pywb" / "bin"
 WARCIO = Path(sys.executable).with_name("warcio")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: Long enough for the demo script's first step (the port story's headline is edited at ~4 s)
 #: and a recheck after it; the demo's own test runs the whole script.
 DEMO_SECONDS = "20"

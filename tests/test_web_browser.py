@@ -11,15 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from testkit.site import LocalSite, Redline
+from testkit.browser import CHROMIUM, CHROMIUM_ARGS
+from testkit.site import Redline, running_site
 from testkit.pages import RUSSIAN_HEADLINE, RUSSIAN_STORY, STORY, STORY_HEADLINE, article_page
 from testkit.web_server import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-# Flags for a sandbox-less CI container: no GPU, and no traffic of the browser's own anywhere.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DESKTOP = {"width": 1200, "height": 900}
 PHONE = {"width": 390, "height": 844}  # a common phone's CSS viewport
 
@@ -45,11 +42,8 @@ def browser() -> Iterator[object]:
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, dict]]:
     """Two articles crawled twice by the real crawler, with an edit in between (and churn throughout),
     then served by ``redline serve``: yields the server's address, the English URL and its history."""
-    site = LocalSite()
-    site.set("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
-    site.thread.start()
     redline = Redline(tmp_path_factory.mktemp("browser") / "redline.db")
-    try:
+    with running_site("User-agent: *\nAllow: /\n") as site:
         english = site.set("/news/2026/11/25/budget", article_page(HEADLINE_1, STORY, churn=0))
         russian = site.set("/ru/2026/11/25/byudzhet", article_page(RUSSIAN_HEADLINE, RUSSIAN_STORY, churn=0, lang="ru"))
         redline("track", english, russian)
@@ -62,9 +56,6 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
         assert [v["headline"] for v in history["versions"]] == [HEADLINE_1, HEADLINE_2]
         with serving(redline.db) as base:
             yield base, english, history
-    finally:
-        site.server.shutdown()
-        site.server.server_close()
 
 
 def _page(browser: object, viewport: dict) -> object:

@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -108,6 +110,13 @@ class LocalSite:
         with self.lock:
             return sorted((v for v in self.visits if v.path.startswith(prefix)), key=lambda v: v.arrived)
 
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
     def requests_for(self, path: str) -> list[dict[str, str]]:
         with self.lock:
             return [headers for p, headers in self.requests if p == path]
@@ -140,3 +149,16 @@ class Redline:
         if check and done.returncode != 0:
             raise AssertionError(f"redline {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
         return result
+
+
+@contextmanager
+def running_site(robots: str | None = None) -> Iterator[LocalSite]:
+    """A started :class:`LocalSite` (with ``robots`` as its robots.txt, if given), stopped afterwards."""
+    site = LocalSite()
+    if robots is not None:
+        site.set("/robots.txt", robots, content_type="text/plain")
+    site.start()
+    try:
+        yield site
+    finally:
+        site.stop()
