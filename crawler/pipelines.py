@@ -24,6 +24,7 @@ from redline.crawler.blocked import blocked_reason
 from redline.crawler.decode import decode_html, is_html
 from redline.crawler.items import DiscoveredLink, FetchedPage, SourceChecked
 from redline.crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX
+from redline.crawler.titles import host_of, learn, rederived, version_template
 from redline.storage.articles import ScheduleFacts
 from redline.storage.record import Extracted, Fetch, Recorded, content_digest
 from redline.storage.store import (
@@ -83,9 +84,12 @@ class StoragePipeline:
         assert self.store is not None and stats is not None
         if stats.get_value(FATAL_ERROR_STAT):
             return item
-        fetch, observed = self._observe(item)
         try:
+            fetch, observed = self._observe(item)
             result = self.store.record_check(item.article_id, fetch, observed, self._next_check)
+            if isinstance(observed, PageRead) and observed.article.page_title:
+                self.store.note_title(host_of(item.final_url or item.url), result.article_id,
+                                      observed.article.page_title, fetch.checked_at, learn)
         except DatabaseError as exc:
             fail_crawl_on_database_error(self.crawler, exc)
             stop_crawl(self.crawler)
@@ -125,37 +129,67 @@ class StoragePipeline:
         if not success:
             return fetch, FetchFailed("HTTP 407: the outlet's proxy refused its credentials" if page.status == 407
                                       else f"HTTP {page.status}")
+        url = page.final_url or page.url
+        selectors = self.selectors.get(page.outlet or "")
+        keys = self.store.title_template(host_of(url)) if self.store is not None else frozenset()
         try:
-            article = extract_page(page.body, page.content_type, page.final_url or page.url,
-                                   self.selectors.get(page.outlet or ""))
+            article = extract_page(page.body, page.content_type, url, selectors, keys)
         except NoArticle as exc:
             return fetch, FetchFailed(str(exc))
         if self.store is not None:
-            article = confirmed(self.store.latest_raw(page.article_id), article, page.body, page.content_type)
+            latest = self._read_alike(page, self.store.latest_raw(page.article_id), article, keys, selectors)
+            article = confirmed(latest, article, page.body, page.content_type)
         return fetch, PageRead(article, page.body)
+
+    def _read_alike(self, page: FetchedPage, latest: dict | None, article: Extracted, keys: frozenset[str],
+                    selectors: Selectors | None) -> dict | None:
+        """The latest version read with the same ``<title>`` template as ``article`` (see
+        crawler/titles.py): a template change alone is stored as a re-extraction, never compared
+        as the outlet's edit."""
+        assert self.store is not None
+        if article.title_template is None or latest is None or not latest.get("raw_html"):
+            return latest
+        if version_template(latest) == keys:
+            return latest
+        again = rederived(latest, keys, selectors)
+        if again is None:
+            return latest
+        if again.headline == latest["headline"]:
+            self.store.mark_title_template(page.article_id, latest["number"], keys)
+            return latest
+        self.store.record_reextraction(page.article_id, latest, again, page.checked_at)
+        logger.info("%s headline read again with the outlet's title template: %r", page.url, again.headline)
+        return self.store.latest_raw(page.article_id)
 
 
 def extract_page(
-    body: bytes, content_type: str | None, url: str, selectors: Selectors | None = None
+    body: bytes, content_type: str | None, url: str, selectors: Selectors | None = None,
+    title_template: frozenset[str] = frozenset(),
 ) -> Extracted:
     """Raw page bytes → the article as storage keeps it; NoArticle when there is none.
+
+    ``title_template`` is the outlet host's learned ``<title>`` template (crawler/titles.py);
+    the result says whether it was used (``Extracted.title_template``, None when the page declares
+    its headline).
 
     The extraction stack (trafilatura, readability) is imported on first use: a pass that only
     meets 304s and unchanged bytes never needs it.
     """
     from redline.crawler.extract import EXTRACTOR_VERSION, extract
+    from redline.crawler.extract.headline import TitleTemplate
 
     if not body.strip():
         raise NoArticle("empty response")
     if not is_html(body, content_type):
         raise NoArticle(f"not an HTML page ({content_type or 'unknown type'})")
     decoded = decode_html(body, content_type)
-    article = extract(decoded.text, url, selectors)
+    article = extract(decoded.text, url, selectors, template=TitleTemplate(frozenset(title_template)))
     return Extracted(
         headline=article.headline, body=article.body, byline=article.byline,
         published=article.published, modified=article.modified, method=article.method,
         extractor_version=EXTRACTOR_VERSION, encoding=decoded.encoding,
         canonical_url=_usable_canonical(article.canonical_url, url),
+        title_template=frozenset(title_template) if article.title_only else None, page_title=article.title,
     )
 
 

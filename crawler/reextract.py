@@ -16,6 +16,7 @@ from redline.core.clock import now_iso
 from redline.core.config import Selectors
 from redline.core.errors import NoArticle
 from redline.crawler.pipelines import extract_page
+from redline.crawler.titles import host_of
 from redline.storage.record import Recorded
 from redline.storage.store import Store
 
@@ -32,8 +33,9 @@ def reextract(
             continue
         charset = f"text/html; charset={latest['encoding']}" if latest["encoding"] else None
         try:
-            article = extract_page(latest["raw_html"], charset, latest["source_url"] or "",
-                                   (selectors or {}).get(latest["outlet"] or ""))
+            url = latest["source_url"] or ""
+            article = extract_page(latest["raw_html"], charset, url, (selectors or {}).get(latest["outlet"] or ""),
+                                   store.title_template(host_of(url)))
         except NoArticle:
             continue
         result = store.record_reextraction(article_id, latest, article, now_iso())

@@ -329,3 +329,30 @@ def archive(db: sqlite_utils.Database) -> None:
 def rendered(db: sqlite_utils.Database) -> None:
     """Versions whose raw HTML is the DOM a browser rendered (``render = "browser"`` outlets)."""
     db.execute("ALTER TABLE versions ADD COLUMN rendered INTEGER NOT NULL DEFAULT 0")
+
+
+@MIGRATIONS(name="0010_title_templates")
+def title_templates(db: sqlite_utils.Database) -> None:
+    """Each outlet host's learned ``<title>`` template (storage/titles.py): the latest ``<title>``
+    of each of its articles (``title_samples``), the parts learned from them that are the outlet's
+    name or sections (``title_templates.site_keys``, a JSON list), and per version the template
+    its headline was read with (``versions.title_template``; NULL: none, or the page declares its
+    headline), so that a template change is never taken for a headline edit."""
+    db.executescript(
+        """
+        CREATE TABLE title_samples (
+            host TEXT NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (host, article_id)
+        );
+        CREATE INDEX title_samples_recent ON title_samples (host, seen_at);
+        CREATE TABLE title_templates (
+            host TEXT PRIMARY KEY,
+            site_keys TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        ALTER TABLE versions ADD COLUMN title_template TEXT;
+        """
+    )

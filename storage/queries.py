@@ -162,8 +162,8 @@ def latest_raw(db: sqlite_utils.Database, article_id: int) -> dict | None:
     confirming a fresh extraction against the page the version was read from)."""
     row = next(db.query(
         "SELECT v.number, v.first_seen, v.source_url, v.encoding, v.extractor_version, v.raw_html, v.rendered, "
-        "a.outlet, v.headline, v.byline, v.body, v.content_digest "
-        "FROM versions v JOIN articles a ON a.id = v.article_id WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1",
+        "a.outlet, v.headline, v.byline, v.body, v.content_digest, v.published, v.modified, v.method, "
+        "v.title_template FROM versions v JOIN articles a ON a.id = v.article_id WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1",
         [article_id],
     ), None)
     if row is not None:

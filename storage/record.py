@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from redline.storage import chain, exchange, outbox
+from redline.storage import chain, exchange, outbox, titles
 from redline.storage.exchange import Exchange
 from redline.storage.articles import add_alias
 from redline.storage.differ import ChangeSummary, Content, compare
@@ -72,6 +72,11 @@ class Extracted:
     extractor_version: str
     encoding: str | None = None
     canonical_url: str | None = None
+    #: The outlet's title template the headline was read with (storage/titles.py); None when the
+    #: page declares its headline, so no template changes it.
+    title_template: frozenset[str] | None = None
+    #: The page's ``<title>`` (not stored with the version: the crawler learns templates from it).
+    page_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -258,13 +263,14 @@ def _insert_version(
     ).fetchone()[0]
     version_id = db.execute(
         "INSERT INTO versions (article_id, number, headline, byline, body, published, modified, "
-        "content_digest, first_seen, last_seen, extractor_version, method, source_url, encoding, raw_html, rendered) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "content_digest, first_seen, last_seen, extractor_version, method, source_url, encoding, raw_html, rendered, "
+        "title_template) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             article_id, number, article.headline, article.byline, article.body, article.published,
             article.modified, digest, first_seen or fetch.checked_at, fetch.checked_at,
             article.extractor_version, article.method, fetch.final_url or fetch.url, article.encoding,
             zlib.compress(raw_html, RAW_COMPRESSION_LEVEL), int(fetch.rendered),
+            titles.encode(article.title_template),
         ],
     ).lastrowid
     # The archive: the exchange as received, and the version's link in its outlet's hash chain.

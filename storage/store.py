@@ -28,7 +28,7 @@ from typing import Protocol
 import sqlite_utils
 
 from redline.core.clock import to_iso
-from redline.storage import articles, browse, chain, outbox, queries, record, sources
+from redline.storage import articles, browse, chain, outbox, queries, record, sources, titles
 from redline.storage.articles import FetchTarget, ScheduleFacts, Tracked
 from redline.storage.db import open_database, translate_errors
 from redline.storage.record import Extracted, Fetch, Recorded
@@ -108,6 +108,10 @@ class Store(Protocol):
     def source_validators(self, outlets: list[str]) -> dict[tuple[str, str], sources.Validators]: ...
     def record_reextraction(self, article_id: int, source: dict, article: Extracted,
                             at: str) -> Recorded | None: ...
+    def title_template(self, host: str) -> frozenset[str]: ...
+    def note_title(self, host: str, article_id: int, title: str, at: str,
+                   learn: titles.Learn) -> frozenset[str]: ...
+    def mark_title_template(self, article_id: int, number: int, keys: frozenset[str]) -> None: ...
 
     # --- reading ------------------------------------------------------------------------------
     def article(self, *urls: str) -> dict: ...
@@ -202,6 +206,23 @@ class SQLiteStore:
         """Store ``article``, re-read from ``source`` (a :meth:`latest_raw` row), if it differs."""
         with translate_errors(self.path):
             return record.reextracted(self.db, article_id, source, article, at)
+
+    def title_template(self, host: str) -> frozenset[str]:
+        """The ``<title>`` template learned for an outlet host (storage/titles.py)."""
+        with translate_errors(self.path):
+            return titles.template(self.db, host)
+
+    def note_title(self, host: str, article_id: int, title: str, at: str,
+                   learn: titles.Learn) -> frozenset[str]:
+        """Add an article's latest ``<title>`` to its host's sample and learn the template again
+        with ``learn`` when the sample changed (one transaction); returns the host's keys."""
+        with translate_errors(self.path):
+            return titles.note_title(self.db, host, article_id, title, at, learn)
+
+    def mark_title_template(self, article_id: int, number: int, keys: frozenset[str]) -> None:
+        """Version ``number`` reads the same with the template ``keys``."""
+        with translate_errors(self.path), self.db.atomic():
+            titles.mark_version(self.db, article_id, number, keys)
 
     # --- reading ------------------------------------------------------------------------------
     def article(self, *urls: str) -> dict:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import lxml.html
 from lxml import etree
@@ -70,6 +70,12 @@ class Article:
     canonical_url: str | None
     language: str | None
     method: str
+    #: The page's ``<title>``, as the outlet's title template is learned from it (what the page
+    #: declares, not what was extracted: not part of an article's equality).
+    title: str = field(default="", compare=False)
+    #: Whether the headline was read through the ``<title>`` (the page declares no og:title,
+    #: JSON-LD or twitter:title): only then does the outlet's title template change it.
+    title_only: bool = False
 
 
 def parse(html: str) -> HtmlElement:
@@ -161,12 +167,13 @@ def _by_selectors(tree: HtmlElement, selectors: Selectors, headline_key: str) ->
 
 
 def extract(html: str, url: str, selectors: Selectors | None = None,
-            sibling_titles: Sequence[str] = ()) -> Article:
+            sibling_titles: Sequence[str] = (), template: headline.TitleTemplate | None = None) -> Article:
     """Extract the article from one decoded page (deterministic, no I/O).
 
     ``url`` is the page's real address (its host names the site in ``<title>``);
     ``sibling_titles`` are ``<title>`` strings of the same outlet's other articles, from which
-    the outlet's title template is learned (:class:`headline.TitleTemplate`).
+    the outlet's title template is learned (:class:`headline.TitleTemplate`), unless the
+    ``template`` already learned is given (the crawler keeps one per outlet host).
     Raises :class:`~redline.core.errors.NoArticle` when no article text is found.
     """
     tree = parse(html)
@@ -184,7 +191,8 @@ def extract(html: str, url: str, selectors: Selectors | None = None,
         if headline.declares_headline(page):
             title = headline.choose(tree, page, url)
         else:
-            title_only = headline.TitleOnly(tree, page, url, headline.TitleTemplate.learn(sibling_titles))
+            learned = template if template is not None else headline.TitleTemplate.learn(sibling_titles)
+            title_only = headline.TitleOnly(tree, page, url, learned)
             title = title_only.agreed() or title_only.reworded()
     headline_key = squash(title)
     byline = _byline(tree, page)
@@ -219,6 +227,8 @@ def extract(html: str, url: str, selectors: Selectors | None = None,
         canonical_url=page.canonical_url,
         language=_language(page),
         method=method,
+        title=page.title,
+        title_only=title_only is not None,
     )
 
 

@@ -172,7 +172,8 @@ class TitleTemplate:
     site_keys: frozenset[str] = frozenset()
 
     @classmethod
-    def learn(cls, titles: Iterable[str]) -> TitleTemplate:
+    def learn(cls, titles: Iterable[str], min_share: float = rules.TEMPLATE_MIN_SHARE) -> TitleTemplate:
+        """Parts seen in at least ``min_share`` of ``titles`` (and in two at least)."""
         counts: Counter[str] = Counter()
         total = 0
         for title in titles:
@@ -180,7 +181,7 @@ class TitleTemplate:
             if keys:
                 total += 1
                 counts.update(keys)
-        needed = max(rules.TEMPLATE_MIN_TITLES, rules.TEMPLATE_MIN_SHARE * total)
+        needed = max(rules.TEMPLATE_MIN_TITLES, min_share * total)
         return cls(frozenset(k for k, n in counts.items() if n >= needed))
 
 
