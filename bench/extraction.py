@@ -293,6 +293,56 @@ def report(records: list[dict[str, Any]], names: Iterable[str] = EXTRACTORS) -> 
     return "\n".join(lines)
 
 
+def sibling_variant(folders: dict[str, Path], by_folder: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """redline given, for each page, the ``<title>`` of every *other* corpus page of its host (what
+    the crawler's learned title template is made of, crawler/titles.py), against redline alone.
+
+    Only pages whose host has another page in the corpus folders can differ; the template is
+    learned from at most those few titles, below the crawler's own minimum sample, so this is an
+    upper bound on what the learned template changes on this corpus, not a measure of its use."""
+    from urllib.parse import urlsplit
+
+    from redline.crawler.decode import decode_html
+    from redline.crawler.extract import extract, parse
+    from redline.crawler.extract.structured import collect
+    from redline.core.errors import NoArticle
+
+    pages: list[tuple[str, dict[str, Any], bytes, str]] = []
+    for name, path in folders.items():
+        for entry in load_manifest(path):
+            url = entry.get("url") or ""
+            if urlsplit(url).hostname:
+                pages.append((name, entry, page_bytes(entry, path), url))
+    titles: dict[str, list[tuple[str, str]]] = {}
+    for _, entry, raw, url in pages:
+        title = collect(parse(decode_html(raw, None).text), url).title
+        titles.setdefault(urlsplit(url).hostname or "", []).append((entry["id"], title))
+    plain = {r["id"]: r["redline"] for records in by_folder.values() for r in records}
+    rows = []
+    for name, entry, raw, url in pages:
+        siblings = [t for page_id, t in titles[urlsplit(url).hostname or ""] if page_id != entry["id"] and t]
+        if not siblings:
+            continue
+        try:
+            article = extract(decode_html(raw, None).text, url, sibling_titles=siblings)
+        except NoArticle:
+            article = None
+        row = {"id": entry["id"], "folder": name, "siblings": len(siblings),
+               "title_only": bool(article and article.title_only), "changed": False}
+        if entry.get("body") and article is not None:
+            row["f1"] = body_scores(article.body, entry["body"], entry["lang"])[2]
+            row["changed"] |= abs(row["f1"] - plain[entry["id"]]["f1"]) > 1e-9
+        if entry.get("headline"):
+            row["headline_exact"] = bool(article) and (normalize_headline(article.headline)
+                                                        == normalize_headline(entry["headline"]))
+            row["changed"] |= row["headline_exact"] != plain[entry["id"]]["headline_exact"]
+        row["headline_changed"] = article is None or article.headline != plain[entry["id"]]["headline"]
+        rows.append(row)
+    return {"pages_with_siblings": len(rows), "title_only": sum(r["title_only"] for r in rows),
+            "headline_changed": [r["id"] for r in rows if r["headline_changed"]],
+            "score_changed": [r["id"] for r in rows if r["changed"]], "rows": rows}
+
+
 def main() -> int:
     folders = corpus_dirs()
     if not folders:
@@ -306,8 +356,15 @@ def main() -> int:
     for name, folder_records in by_folder.items():
         print(f"\n=== {name} ({folders[name]}) ===")
         print(report(folder_records))
+    variant = sibling_variant(folders, by_folder)
+    print(f"\nWith the host's other pages' <title> as siblings (the learned template): "
+          f"{variant['pages_with_siblings']} pages have another page of their host, "
+          f"{variant['title_only']} of them read the headline through <title>; headline changed on "
+          f"{', '.join(variant['headline_changed']) or 'none'}; score changed on "
+          f"{', '.join(variant['score_changed']) or 'none'}")
     OUT_PATH.parent.mkdir(parents=True, exist_ok=True)
     payload = {
+        "sibling_titles": variant,
         "folders": {name: str(path) for name, path in folders.items()},
         "summary": {group: {name: summarize(group_records, name) for name in EXTRACTORS}
                     for group, group_records in groups.items()},
