@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     if which in (None, "changes"):
         code = max(code, changes.main(rest))
     if which == "real" or which is None and real.data_dir() is not None:
-        code = max(code, real.main())
+        code = max(code, real.main(rest if which else []))
     if which in (None, "recheck"):  # before daemon, whose table shows urlwatch's RSS from recheck's run
         code = max(code, recheck.main(rest if which else []))
     if which in (None, "daemon"):
