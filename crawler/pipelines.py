@@ -154,7 +154,9 @@ class StoragePipeline:
         again = rederived(latest, keys, selectors)
         if again is None:
             return latest
-        if again.headline == latest["headline"]:
+        if again.headline == latest["headline"] or article.headline == latest["headline"]:
+            # The template changes nothing, or the fresh page reads as stored anyway: the stored
+            # headline stands under these keys (a worse re-reading is never stored).
             self.store.mark_title_template(page.article_id, latest["number"], keys)
             return latest
         self.store.record_reextraction(page.article_id, latest, again, page.checked_at)

@@ -57,8 +57,9 @@ def note_title(db: sqlite_utils.Database, host: str, article_id: int, title: str
 
 
 def mark_version(db: sqlite_utils.Database, article_id: int, number: int, keys: frozenset[str]) -> None:
-    """Record that version ``number`` reads the same under ``keys`` (its headline was re-derived
-    with them and did not change), so it is not re-derived again at every fetch."""
+    """Record that version ``number``'s headline stands under ``keys`` (re-derived with them it
+    did not change, or the fresh page read with them says the same), so it is not re-derived
+    again at every fetch."""
     db.execute("UPDATE versions SET title_template = ? WHERE article_id = ? AND number = ?",
                [encode(keys), article_id, number])
 

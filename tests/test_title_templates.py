@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
+from redline.crawler.extract import extract
+from redline.crawler.extract.headline import TitleTemplate
 from redline.crawler.titles import KEEP_SHARE, MIN_SAMPLE, host_of, learn
 
 HEADLINES = [
@@ -98,6 +102,22 @@ def test_learning_waits_for_enough_titles_and_is_slow_to_forget() -> None:
     assert 2 / len(mixed) >= KEEP_SHARE
     assert learn(frozenset({"valleycourier"}), mixed) == {"valleycourier", "thevalleycourier"}
     assert learn(frozenset(), mixed) == {"thevalleycourier"}
+
+
+@pytest.mark.parametrize("headline", [
+    "Why politics matters to the valley",
+    "Politics is back in the valley",
+    "Valley Courier editor retires after forty years",
+])
+def test_a_learned_part_inside_a_headline_names_nothing(headline: str) -> None:
+    """Learned parts are whole title parts ("Politics", "Valley Courier"); a headline that holds
+    one as a word is still the headline."""
+    template = TitleTemplate.learn([f"Valley Courier | Politics | {h}" for h in HEADLINES])
+    assert template.site_keys == {"valleycourier", "politics"}
+    story = "".join(f"<p>{p}</p>" for p in STORY)
+    html = (f"<html><head><title>Valley Courier | Politics | {headline}</title></head><body>"
+            f"<h2>Politics</h2><b>{headline}</b>{story}</body></html>")
+    assert extract(html, "http://127.0.0.1:9/story", template=template).headline == headline
 
 
 def test_host_of() -> None:

@@ -271,6 +271,13 @@ def _candidates(tree: HtmlElement) -> list[_Candidate]:
     return sorted(by_key.values(), key=lambda c: c.order)
 
 
+def _most_of(short: str, long: str) -> bool:
+    """Whether the key ``short`` stands in ``long`` and makes up most of it (see
+    :data:`rules.LEARNED_NAME_SHARE`): the same name with a word more or less."""
+    return (len(short) >= rules.SITE_SUBSTRING_MIN_CHARS and short in long
+            and len(short) >= rules.LEARNED_NAME_SHARE * len(long))
+
+
 class TitleOnly:
     """Headline choice for a page whose only declared title is ``<title>``.
 
@@ -284,7 +291,7 @@ class TitleOnly:
         self.title = clean_text(page.title)
         self.page, self.url = page, url
         self.sites = {_key(s) for s in _site_names(page, url)} - rules.GENERIC_HOST_LABELS - {""}
-        self.sites |= set(template.site_keys if template else ())
+        self.learned = frozenset(template.site_keys if template else ())
         self.parts = title_parts(self.title)
         self.part_keys = [_key(p) for p in self.parts]
         self.site_part = [self._is_site(k, p) for k, p in zip(self.part_keys, self.parts)]
@@ -302,8 +309,13 @@ class TitleOnly:
 
     def _is_site(self, key: str, text: str = "") -> bool:
         """Whether a part (or page text) is the site's name: equal to one, holding a long one, or
-        naming a short one as a whole word ("The Example Argus" for ``argus.example``)."""
+        naming a short one as a whole word ("The Example Argus" for ``argus.example``); or a part
+        the outlet's template repeats, give or take a word ("The Valley Courier" for a learned
+        "Valley Courier", and the other way round).  A learned part is a whole title part, often a section
+        ("Politics"): found *inside* a headline ("Why politics matters") it names nothing."""
         if not key:
+            return True
+        if key in self.learned or any(_most_of(k, key) or _most_of(key, k) for k in self.learned):
             return True
         least = rules.SITE_SUBSTRING_MIN_CHARS
         words = set(_key(w) for w in text.split()) if text else set()

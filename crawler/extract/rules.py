@@ -383,3 +383,10 @@ MAX_HEADLINE_DISTANCE = 8
 #: least) is the outlet's name or section, not a headline.
 TEMPLATE_MIN_SHARE = 0.5
 TEMPLATE_MIN_TITLES = 2
+#: A title part or page text that a learned template part makes up this much of (by key length)
+#: is that name with a word around it ("The Valley Courier", "Valley Courier Online" for a learned
+#: "Valley Courier"); less, and the learned part is a word inside a headline ("Politics" in "Why
+#: politics matters to the valley", 0.32).  Two thirds: a one-word headline beside a section name
+#: ("Politics live", 0.67) is the shortest that counts as the name.  Set on these shapes
+#: (tests/test_title_templates.py), not measured: no corpus page reads a learned part this way.
+LEARNED_NAME_SHARE = 2 / 3
