@@ -34,6 +34,11 @@ MIN_SAMPLE = 3
 #: learned at ``rules.TEMPLATE_MIN_SHARE``, a half): hysteresis, so that an outlet's titles
 #: mixing old and new shapes during a redesign do not add and drop the same part by turns.
 KEEP_SHARE = 0.25
+#: A part in MIN_SAMPLE of the newest this many titles is learned too, however long the sample:
+#: an outlet that renames itself is read with its new name after three articles, not after half
+#: of storage's 40-title sample.  Titles of different stories share no whole part but the
+#: outlet's name, its sections and a running story's kicker ("Budget 2008"), none a headline.
+RECENT = 10
 
 
 def host_of(url: str) -> str:
@@ -45,14 +50,17 @@ def host_of(url: str) -> str:
 
 
 def learn(previous: frozenset[str], titles: Sequence[str]) -> frozenset[str]:
-    """The host's template keys from its newest ``titles`` (one per article), given the keys it
-    had: parts in half the titles are learned, learned parts are kept while a quarter repeat them."""
+    """The host's template keys from its ``titles`` (one per article, newest first), given the keys
+    it had: parts in half the titles, or in three of the newest ten, are learned; learned parts are
+    kept while a quarter repeat them."""
     from redline.crawler.extract.headline import TitleTemplate
 
     titles = [t for t in titles if t]
     if len(titles) < MIN_SAMPLE:
         return previous
-    fresh = TitleTemplate.learn(titles).site_keys
+    recent = titles[:RECENT]
+    fresh = (TitleTemplate.learn(titles).site_keys
+             | TitleTemplate.learn(recent, min_share=MIN_SAMPLE / len(recent)).site_keys)
     kept = TitleTemplate.learn(titles, min_share=KEEP_SHARE).site_keys & previous
     return fresh | kept
 

@@ -120,6 +120,15 @@ def test_a_learned_part_inside_a_headline_names_nothing(headline: str) -> None:
     assert extract(html, "http://127.0.0.1:9/story", template=template).headline == headline
 
 
+def test_a_renamed_outlet_is_learned_within_a_few_articles() -> None:
+    old = [f"Valley Courier: story {i} of the old days" for i in range(40)]
+    new = [f"Hill Gazette: story {i} of the new days" for i in range(MIN_SAMPLE)]
+    keys = learn(frozenset(), old)
+    assert keys == {"valleycourier"}
+    assert learn(keys, (new[:MIN_SAMPLE - 1] + old)[:40]) == {"valleycourier"}
+    assert learn(keys, (new + old)[:40]) == {"valleycourier", "hillgazette"}
+
+
 def test_host_of() -> None:
     assert host_of("http://www.Courier.example/a") == "courier.example"
     assert host_of("http://127.0.0.1:8123/story/1") == "127.0.0.1:8123"
