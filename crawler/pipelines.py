@@ -11,6 +11,7 @@ import hashlib
 import logging
 from collections import Counter, defaultdict
 from dataclasses import replace
+from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
@@ -23,7 +24,7 @@ from redline.core.urls import canonical_or_none, same_host
 from redline.crawler.blocked import blocked_reason
 from redline.crawler.decode import decode_html, is_html
 from redline.crawler.items import DiscoveredLink, FetchedPage, SourceChecked
-from redline.crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX
+from redline.crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX, PARSED_STAT
 from redline.crawler.titles import host_of, learn, rederived, version_template
 from redline.storage.articles import ScheduleFacts
 from redline.storage.record import Extracted, Fetch, Recorded, content_digest
@@ -33,6 +34,7 @@ from redline.storage.store import (
     Observation,
     PageMissing,
     PageRead,
+    DEFERRED_CHECKS_MAX_AGE_S,
     SameBytes,
     Store,
     open_store,
@@ -64,6 +66,7 @@ class StoragePipeline:
         self.policies: dict[str | None, Policy] = crawler.settings.get("REDLINE_POLICIES") or {None: Policy()}
         self.selectors: dict[str, Selectors] = crawler.settings.get("REDLINE_SELECTORS") or {}
         self.store: Store | None = None
+        self._flush_timer: Any = None  #: the reactor's DelayedCall that commits deferred checks
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -73,9 +76,15 @@ class StoragePipeline:
         self.store = open_store(self.db_path)
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        if self._flush_timer is not None and self._flush_timer.active():
+            self._flush_timer.cancel()
+        self._flush_timer = None
         if self.store is not None:
-            self.store.close()
-            self.store = None
+            store, self.store = self.store, None
+            try:
+                store.close()  # commits the deferred checks
+            except DatabaseError as exc:
+                fail_crawl_on_database_error(self.crawler, exc)
 
     async def process_item(self, item: FetchedPage, spider: Spider | None = None) -> FetchedPage:
         if not isinstance(item, FetchedPage):
@@ -86,7 +95,7 @@ class StoragePipeline:
             return item
         try:
             fetch, observed = self._observe(item)
-            result = self.store.record_check(item.article_id, fetch, observed, self._next_check)
+            result = self.store.record_check(item.article_id, fetch, observed, self._next_check, may_defer=True)
             if isinstance(observed, PageRead) and observed.article.page_title:
                 self.store.note_title(host_of(item.final_url or item.url), result.article_id,
                                       observed.article.page_title, fetch.checked_at, learn)
@@ -94,9 +103,30 @@ class StoragePipeline:
             fail_crawl_on_database_error(self.crawler, exc)
             stop_crawl(self.crawler)
             return item
+        self._flush_later()
         stats.inc_value(OUTCOME_STATS_PREFIX + result.outcome)
         _log(item, result)
         return item
+
+    # --- deferred "checked, unchanged" rows (storage/store.py, DEFERRED_CHECKS_MAX) -----------
+    def _flush_later(self) -> None:
+        """Make sure checks the store deferred are committed within DEFERRED_CHECKS_MAX_AGE_S
+        even when no further check arrives to trigger the batch (a slow, polite pass)."""
+        from twisted.internet import reactor
+
+        if self._flush_timer is None and self.store is not None and self.store.deferred_checks():
+            self._flush_timer = reactor.callLater(DEFERRED_CHECKS_MAX_AGE_S, self._flush_deferred)  # type: ignore[attr-defined]
+
+    def _flush_deferred(self) -> None:
+        self._flush_timer = None
+        if self.store is None:
+            return
+        try:
+            self.store.flush_checks()
+        except DatabaseError as exc:
+            fail_crawl_on_database_error(self.crawler, exc)
+            stop_crawl(self.crawler)
+    # --- end of deferred checks ----------------------------------------------------------------
 
     def _next_check(self, facts: ScheduleFacts, checked_at: str) -> str | None:
         """The article's next check by its outlet's recheck policy (None: retire it)."""
@@ -132,6 +162,8 @@ class StoragePipeline:
         url = page.final_url or page.url
         selectors = self.selectors.get(page.outlet or "")
         keys = self.store.title_template(host_of(url)) if self.store is not None else frozenset()
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(PARSED_STAT)  # what a 304 or the same bytes must never reach
         try:
             article = extract_page(page.body, page.content_type, url, selectors, keys)
         except NoArticle as exc:

@@ -19,7 +19,7 @@ from scrapy import Spider, signals
 from scrapy.settings import Settings
 
 from redline.crawler.handlers import browser_settings, renders
-from redline.crawler.stats import FATAL_ERROR_STAT
+from redline.crawler.stats import FATAL_ERROR_STAT, WORK_STATS_PREFIX
 from redline.core import environ
 from redline.core.config import Config
 from redline.core.errors import DatabaseError
@@ -104,11 +104,12 @@ def on_stop_signals(callback: Callable[[int], None]) -> None:
 
 async def run_spider(
     runner: Any, spider_cls: type[Spider], stats_group: str, *,
-    on_item: Callable[[], None] | None = None, **kwargs: Any,
+    on_item: Callable[[], None] | None = None, work: Counter[str] | None = None, **kwargs: Any,
 ) -> Counter[str]:
     """Run one crawl on ``runner``; return the pipeline's counters ``redline/<stats_group>/*``.
 
-    ``on_item`` is called once per item the spider produced (progress bars). Raises
+    ``on_item`` is called once per item the spider produced (progress bars); ``work``, when
+    given, is added the ``redline/work/*`` counters (pages parsed). Raises
     :class:`DatabaseError` when the database became unusable mid-crawl (the pipeline closes the
     spider at once so that nothing is fetched that could not be recorded).
     """
@@ -119,6 +120,9 @@ async def run_spider(
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if isinstance(stats.get(FATAL_ERROR_STAT), DatabaseError):
         raise stats[FATAL_ERROR_STAT]
+    if work is not None:
+        work.update({key.removeprefix(WORK_STATS_PREFIX): value for key, value in stats.items()
+                     if key.startswith(WORK_STATS_PREFIX)})
     prefix = f"redline/{stats_group}/"
     return Counter({key.removeprefix(prefix): value for key, value in stats.items() if key.startswith(prefix)})
 
@@ -128,8 +132,9 @@ async def until_stopped(crawl: Coroutine[Any, Any, T], stopping: asyncio.Event, 
     """Await ``crawl``; once ``stopping`` is set, give the fetches in flight ``grace`` seconds, then
     cut the crawls off, and return (None) ``limit`` seconds after the stop whatever Scrapy does.
 
-    Every fetch that finished was recorded in its own transaction, so returning early loses only
-    fetches that never completed. The hard limit exists because in Scrapy 2.19 stopping a crawler
+    Every fetch that finished was recorded in its own transaction, or (unchanged bytes) deferred
+    for at most ``storage.store.DEFERRED_CHECKS_MAX_AGE_S``, less than ``grace``; so returning
+    early loses only fetches that never completed. The hard limit exists because in Scrapy 2.19 stopping a crawler
     that is finishing at the same moment can hang.
     """
     task = asyncio.ensure_future(crawl)

@@ -4,3 +4,7 @@
 OUTCOME_STATS_PREFIX = "redline/outcome/"
 #: Set to the DatabaseError that made the pipeline close the spider (the runner raises it).
 FATAL_ERROR_STAT = "redline/fatal_error"
+#: Prefix of the stats keys counting the work a pass did (``redline/work/parsed`` …), for reports.
+WORK_STATS_PREFIX = "redline/work/"
+#: Pages handed to the extractor (decoded and parsed): a 304 or unchanged bytes never count here.
+PARSED_STAT = WORK_STATS_PREFIX + "parsed"

@@ -36,13 +36,14 @@ async def discover(runner: Any, outlets: list[Outlet], *,
 
 async def recheck(
     runner: Any, db_path: str, *, check_all: bool = False, on_checked: Callable[[], None] | None = None,
-    should_stop: Callable[[], bool] = lambda: False,
+    should_stop: Callable[[], bool] = lambda: False, work: Counter[str] | None = None,
 ) -> Counter[str]:
-    """Fetch every due article (every article with ``check_all``) once, unless told to stop."""
+    """Fetch every due article (every article with ``check_all``) once, unless told to stop;
+    ``work`` is added what the pass cost (``parsed``: pages handed to the extractor)."""
     with open_store(db_path) as store:
         targets = store.due_targets(None if check_all else now_iso())
         return await run_spider(runner, ArticleSpider, "outcome", on_item=on_checked, targets=targets,
-                                should_stop=should_stop)
+                                should_stop=should_stop, work=work)
 
 
 def count_targets(db_path: str, *, check_all: bool) -> int:
@@ -83,7 +84,8 @@ def crawl_once(
             report.discovered = found or Counter()
         if not report.interrupted:
             outcomes = await until_stopped(
-                recheck(runner, db_path, check_all=check_all, on_checked=on_checked, should_stop=stopped),
+                recheck(runner, db_path, check_all=check_all, on_checked=on_checked, should_stop=stopped,
+                        work=report.work),
                 stopping, runner, grace=STOP_GRACE, limit=STOP_LIMIT)
             report.outcomes = outcomes or Counter()
         return report

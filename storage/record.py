@@ -151,7 +151,12 @@ def record_unchanged_bytes(db: sqlite_utils.Database, article_id: int, fetch: Fe
     with db.atomic():
         _touch(db, article_id, fetch, remember_validators=True)
         latest = _latest(db, article_id)
-        return _seen_again(db, article_id, fetch, latest, "not_modified" if fetch.status == 304 else "same_bytes")
+        return _seen_again(db, article_id, fetch, latest, unchanged_outcome(fetch))
+
+
+def unchanged_outcome(fetch: Fetch) -> str:
+    """The outcome of a check that met unchanged bytes: ``not_modified`` (304) or ``same_bytes``."""
+    return "not_modified" if fetch.status == 304 else "same_bytes"
 
 
 def record_content(
