@@ -55,6 +55,9 @@ def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[s
         values["USER_AGENT"] = agent
     values.update(politeness_settings(delay=config.delay, concurrency=config.concurrency))
     values["DOWNLOAD_SLOTS"] = outlet_slots(config)
+    # The spider classes are handed to the runner: Scrapy's spider loader would only import every
+    # spider module (discovery's feed parsers on a pass that rechecks) to find them by name.
+    values["SPIDER_MODULES"] = []
     values.update(overrides or {})
     if values.get("DOWNLOAD_DELAY") == 0:
         # "No delay" means no pause (one's own or local servers): AutoThrottle would otherwise
