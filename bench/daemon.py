@@ -170,7 +170,7 @@ def peer_rss() -> tuple[str, float] | None:
         return None
     report = json.loads(RECHECK_OUT.read_text(encoding="utf-8"))
     for result in report.get("results", []):
-        if result["tool"] == "urlwatch" and result["mode"] == "churn":
+        if result["tool"] == "urlwatch" and result["mode"] == "churn" and result.get("layout", "one-host") == "one-host":
             return f"urlwatch {report['machine']['urlwatch']}, {report['pages']} pages, one pass", result["peak_rss_mib"]
     return None
 

@@ -2,9 +2,19 @@
 
 Run from the repository root::
 
-    python -m bench.recheck [--pages 500] [--modes churn,etag,same] [--no-raw]
+    python -m bench.recheck [--pages 500] [--modes churn,etag,same] [--layouts one-host,many-outlets]
+                            [--hosts 50] [--no-raw]
 
-One local outlet (:mod:`bench.server`) serves ``--pages`` URLs cycling over the corpus pages.
+A local outlet (:mod:`bench.server`) serves ``--pages`` URLs cycling over the corpus pages, in two
+layouts (``--layouts``):
+
+- ``one-host``: every page on 127.0.0.1, redline with politeness off (``--delay 0 --concurrency
+  16``): the easy case, and the one the speed targets are set for;
+- ``many-outlets``: the pages spread over ``--hosts`` hosts (distinct loopback addresses 127.0.0.2 …,
+  one server each, robots.txt served), redline at its *default* politeness (no ``--delay`` or
+  ``--concurrency``: 0.5 s between requests to one host, two at a time, AutoThrottle), as a real
+  deployment checking many outlets runs.  urlwatch has no politeness to set and runs as always.
+
 Each tool gets its own state (redline: a database with every URL tracked; urlwatch: a jobs file
 and a cache) and makes one *first pass* over stable pages that carry an ETag, which leaves it
 holding the page, its digest and its validator.  That state is copied once per mode and the
@@ -18,7 +28,7 @@ holding the page, its digest and its validator.  That state is copied once per m
   urlwatch: converts and compares the text).
 
 Measured per timed pass: wall time of the whole subprocess (start-up included, for both tools),
-its peak RSS (``ru_maxrss`` from ``wait4``), and how many pages it reported as changed (redline:
+its CPU time (user + system) and peak RSS (GNU time), and how many pages it reported as changed (redline:
 new rows in ``changes --json``; urlwatch: ``CHANGED:`` lines in its report).  No page's story
 changes, so every reported change is false; a fetch error in either tool stops the benchmark.
 urlwatch runs with its default worker pool (10 threads) and default report settings, and
@@ -67,8 +77,12 @@ PASS_TIMEOUT_SECONDS = 1800
 #: Floor for a pass's time once start-up is taken off (a pass faster than its own start-up
 #: measurement is noise on a shared machine, not an infinite rate).
 MIN_SECONDS = 0.05
-#: What the product aims for: urlwatch time / redline time at least this, per mode.
+#: What the product aims for in the one-host layout: urlwatch time / redline time at least this,
+#: per mode (in the many-outlet layout redline's pages/s at default politeness is only stated).
 TARGET_RATIO = {"churn": 1.0, "etag": 2.0, "same": 2.0}
+LAYOUTS = ("one-host", "many-outlets")
+#: Hosts of the many-outlet layout: the issue's "at least 50", so per-host slots are real.
+DEFAULT_HOSTS = 50
 _URLWATCH_CHANGED = re.compile(r"^\d+\. CHANGED: (\S+)", re.MULTILINE)
 #: How many reported changes per pass are kept in the JSON report, and which fields of redline's.
 SAMPLES = 5
@@ -85,9 +99,10 @@ report:
 
 @dataclass(frozen=True)
 class Measured:
-    """One subprocess run: wall seconds, peak RSS and what it printed."""
+    """One subprocess run: wall seconds, CPU seconds (user + system), peak RSS and what it printed."""
 
     seconds: float
+    cpu_seconds: float
     peak_rss_mib: float
     returncode: int
     stdout: str
@@ -108,7 +123,7 @@ def measured(command: list[str], *, cwd: Path, env: dict[str, str] | None = None
         rss, out, err = Path(tmp) / "rss", Path(tmp) / "stdout", Path(tmp) / "stderr"
         with open(out, "wb") as stdout, open(err, "wb") as stderr:
             start = time.perf_counter()
-            process = subprocess.Popen([str(TIME), "--format", "%M", "--output", str(rss), *command], cwd=cwd,
+            process = subprocess.Popen([str(TIME), "--format", "%U %S %M", "--output", str(rss), *command], cwd=cwd,
                                        stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
                                        env={**os.environ, **(env or {})}, start_new_session=True)
             try:
@@ -118,9 +133,9 @@ def measured(command: list[str], *, cwd: Path, env: dict[str, str] | None = None
                 process.wait()
                 raise
             seconds = time.perf_counter() - start
-        # GNU time's last word is %M, after a note such as "Command exited with non-zero status 1".
-        peak_kib = int(rss.read_text().split()[-1])
-        return Measured(seconds, peak_kib / 1024, process.returncode,
+        # GNU time's last line is "%U %S %M", after a note such as "Command exited with non-zero status 1".
+        user, system, peak_kib = rss.read_text().split()[-3:]
+        return Measured(seconds, float(user) + float(system), int(peak_kib) / 1024, process.returncode,
                         out.read_text(errors="replace"), err.read_text(errors="replace"))
 
 
@@ -145,10 +160,14 @@ class Tool(Protocol):
 
 
 class Redline:
-    """``redline crawl --once --all`` against one database."""
+    """``redline crawl --once --all`` against one database; ``polite``: at the default politeness,
+    else with it off (``--delay 0 --concurrency`` :data:`CONCURRENCY`)."""
 
     name = "redline"
     env: ClassVar[dict[str, str]] = {"REDLINE_CONFIG": os.devnull}  # never a redline.toml from the environment
+
+    def __init__(self, polite: bool = False) -> None:
+        self.polite = polite
 
     def _run(self, state: Path, *args: str) -> Measured:
         return checked(measured([str(BIN / "redline"), "--db", str(state / "bench.db"), *args],
@@ -159,7 +178,8 @@ class Redline:
             self._run(state, "track", *urls)
 
     def check(self, state: Path) -> Measured:
-        return self._run(state, "crawl", "--once", "--all", "--delay", "0", "--concurrency", str(CONCURRENCY))
+        overrides = () if self.polite else ("--delay", "0", "--concurrency", str(CONCURRENCY))
+        return self._run(state, "crawl", "--once", "--all", *overrides)
 
     def changes(self, state: Path) -> list[dict[str, Any]]:
         return json.loads(self._run(state, "changes", "--json").stdout)
@@ -198,8 +218,9 @@ class Urlwatch:
         return [{"url": url} for url in _URLWATCH_CHANGED.findall(run.stdout)]
 
 
-def tools(raw: bool) -> list[Tool]:
-    found: list[Tool] = [Redline(), Urlwatch("urlwatch", "filter:\n  - html2text:\n      method: pyhtml2text")]
+def tools(raw: bool, layout: str = "one-host") -> list[Tool]:
+    found: list[Tool] = [Redline(polite=layout == "many-outlets"),
+                         Urlwatch("urlwatch", "filter:\n  - html2text:\n      method: pyhtml2text")]
     if raw:
         found.append(Urlwatch("urlwatch raw", None))
     return found
@@ -207,12 +228,15 @@ def tools(raw: bool) -> list[Tool]:
 
 @dataclass(frozen=True)
 class Result:
-    """One tool's timed pass in one mode."""
+    """One tool's timed pass in one mode and layout."""
 
+    layout: str
+    hosts: int
     mode: str
     tool: str
     seconds: float
     pages_per_s: float
+    cpu_seconds: float
     peak_rss_mib: float
     false_changes: int
     false_change_samples: list[dict[str, Any]]  #: the first few, to see what was taken for an edit
@@ -222,16 +246,28 @@ class Result:
     outlet_statuses: dict[str, int]
 
 
-def run(pages: int, modes: list[str], raw: bool, workdir: Path, log: bool = True) -> list[Result]:
-    """First pass per tool on stable pages with ETags; then, mode by mode, each tool's timed pass
-    on a copy of its state (the tools take turns, so a load spike on the shared machine hits both)."""
+def run(pages: int, modes: list[str], raw: bool, workdir: Path, log: bool = True, *,
+        layouts: tuple[str, ...] = ("one-host",), hosts: int = DEFAULT_HOSTS) -> list[Result]:
+    """Per layout: a first pass per tool on stable pages with ETags; then, mode by mode, each
+    tool's timed pass on a copy of its state (the tools take turns, so a load spike on the shared
+    machine hits both)."""
     templates = load_templates(pages)
-    outlet = Outlet(templates, mode="etag")
+    results: list[Result] = []
+    for layout in layouts:
+        count = hosts if layout == "many-outlets" else 1
+        results += _run_layout(layout, Outlet(templates, mode="etag", hosts=count), pages, modes, raw,
+                               workdir / layout, log)
+    return results
+
+
+def _run_layout(layout: str, outlet: Outlet, pages: int, modes: list[str], raw: bool, workdir: Path,
+                log: bool) -> list[Result]:
     urls = [outlet.url(n) for n in range(pages)]
+    hosts = len(outlet.servers)
     results = []
     with serving(outlet):
         prepared = []
-        for tool in tools(raw):
+        for tool in tools(raw, layout):
             empty = workdir / tool.name.replace(" ", "-") / "empty"
             first = empty.with_name("first")
             for state in (empty, first):
@@ -241,7 +277,7 @@ def run(pages: int, modes: list[str], raw: bool, workdir: Path, log: bool = True
             tool.setup(first, urls)
             first_pass = tool.check(first)
             prepared.append((tool, first, startup, first_pass.seconds))
-            _log(log, f"{tool.name}: start-up {startup:.1f} s, first pass {first_pass.seconds:.1f} s")
+            _log(log, f"{layout} {tool.name}: start-up {startup:.1f} s, first pass {first_pass.seconds:.1f} s")
         for mode in modes:
             outlet.mode = mode
             for tool, first, startup, first_seconds in prepared:
@@ -250,12 +286,14 @@ def run(pages: int, modes: list[str], raw: bool, workdir: Path, log: bool = True
                 outlet.statuses.clear()
                 timed = tool.check(state)
                 changed = tool.changed(state, timed)
-                results.append(Result(mode, tool.name, round(timed.seconds, 2), round(pages / timed.seconds, 1),
+                results.append(Result(layout, hosts, mode, tool.name, round(timed.seconds, 2),
+                                      round(pages / timed.seconds, 1), round(timed.cpu_seconds, 2),
                                       round(timed.peak_rss_mib, 1), len(changed), changed[:SAMPLES], round(startup, 2),
                                       round(pages / max(timed.seconds - startup, MIN_SECONDS), 1),
                                       round(first_seconds, 2),
                                       {str(k): v for k, v in sorted(outlet.statuses.items())}))
-                _log(log, f"{tool.name} {mode}: {timed.seconds:.1f} s, {results[-1].false_changes} changed")
+                _log(log, f"{layout} {tool.name} {mode}: {timed.seconds:.1f} s, CPU {timed.cpu_seconds:.1f} s, "
+                          f"{results[-1].false_changes} changed")
                 shutil.rmtree(state)
     return results
 
@@ -265,10 +303,11 @@ def _log(enabled: bool, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-def ratios(results: list[Result], *, after_startup: bool = False) -> dict[str, dict[str, float]]:
-    """Per mode, each peer's time divided by redline's (above 1: redline is faster); with
-    ``after_startup``, the ratio of per-page rates once each tool's start-up time is taken off."""
-    by_key = {(r.mode, r.tool): r for r in results}
+def ratios(results: list[Result], *, after_startup: bool = False,
+           layout: str = "one-host") -> dict[str, dict[str, float]]:
+    """Per mode of ``layout``, each peer's time divided by redline's (above 1: redline is faster);
+    with ``after_startup``, the ratio of per-page rates once each tool's start-up time is taken off."""
+    by_key = {(r.mode, r.tool): r for r in results if r.layout == layout}
     out: dict[str, dict[str, float]] = {}
     for (mode, tool), result in by_key.items():
         ours = by_key.get((mode, "redline"))
@@ -281,35 +320,48 @@ def ratios(results: list[Result], *, after_startup: bool = False) -> dict[str, d
 
 
 def table(results: list[Result], pages: int) -> str:
-    """The comparison as Markdown tables: redline against urlwatch (html2text), per mode."""
+    """The comparison as Markdown tables, one per layout: redline against urlwatch (html2text), per mode."""
+    lines: list[str] = []
+    for layout in dict.fromkeys(r.layout for r in results):
+        lines += _layout_table([r for r in results if r.layout == layout], pages, layout) + [""]
+    startups = {r.tool: r.startup_seconds for r in results}
+    lines.append("Start-up (the same command with nothing to check): "
+                 + ", ".join(f"{tool} {seconds:.1f} s" for tool, seconds in startups.items()))
+    return "\n".join(lines)
+
+
+def _layout_table(results: list[Result], pages: int, layout: str) -> list[str]:
     by_key = {(r.mode, r.tool): r for r in results}
     modes = list(dict.fromkeys(r.mode for r in results))
-    ratio, rate_ratio = ratios(results), ratios(results, after_startup=True)
-    lines = [(f"Recheck pass over {pages} pages (timed pass only; urlwatch {URLWATCH_THREADS} threads, "
-              f"redline --concurrency {CONCURRENCY})"),
+    ratio, rate_ratio = ratios(results, layout=layout), ratios(results, after_startup=True, layout=layout)
+    hosts = results[0].hosts if results else 1
+    how = (f"redline --concurrency {CONCURRENCY} --delay 0" if layout == "one-host"
+           else "redline at its default politeness, robots.txt served")
+    lines = [(f"{layout}: recheck pass over {pages} pages on {hosts} host{'s' if hosts > 1 else ''} "
+              f"(timed pass only; urlwatch {URLWATCH_THREADS} threads, {how})"),
              ("| mode | redline s | urlwatch s | urlwatch/redline (target) | same, start-up taken off "
-              "| pages/s redline / urlwatch | peak RSS MiB redline / urlwatch | false changes redline / urlwatch |"),
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+              "| pages/s redline / urlwatch | CPU s redline / urlwatch | peak RSS MiB redline / urlwatch "
+              "| false changes redline / urlwatch |"),
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for mode in modes:
         ours, peer = by_key.get((mode, "redline")), by_key.get((mode, "urlwatch"))
         if ours is None or peer is None:
             continue
         value = ratio[mode]["urlwatch"]
-        verdict = "met" if value >= TARGET_RATIO[mode] else "missed"
-        lines.append(f"| {mode} | {ours.seconds:.1f} | {peer.seconds:.1f} | {value:.2f} (≥ {TARGET_RATIO[mode]:g}, "
-                     f"{verdict}) | {rate_ratio[mode]['urlwatch']:.2f} | {ours.pages_per_s:g} / {peer.pages_per_s:g} "
+        target = (f"≥ {TARGET_RATIO[mode]:g}, {'met' if value >= TARGET_RATIO[mode] else 'missed'}"
+                  if layout == "one-host" else "stated")
+        lines.append(f"| {mode} | {ours.seconds:.1f} | {peer.seconds:.1f} | {value:.2f} ({target}) "
+                     f"| {rate_ratio[mode]['urlwatch']:.2f} | {ours.pages_per_s:g} / {peer.pages_per_s:g} "
+                     f"| {ours.cpu_seconds:.2f} / {peer.cpu_seconds:.2f} "
                      f"| {ours.peak_rss_mib:.0f} / {peer.peak_rss_mib:.0f} | {ours.false_changes} / {peer.false_changes} |")
-    startups = {r.tool: r.startup_seconds for r in results}
-    lines.append("\nStart-up (the same command with nothing to check): "
-                 + ", ".join(f"{tool} {seconds:.1f} s" for tool, seconds in startups.items()))
     raw = [r for r in results if r.tool == "urlwatch raw"]
     if raw:
-        lines += ["", "urlwatch without a filter (whole-page diff), same timed passes",
-                  "| mode | s | pages/s | peak RSS MiB | false changes | urlwatch raw/redline |",
-                  "| --- | --- | --- | --- | --- | --- |"]
-        lines += [f"| {r.mode} | {r.seconds:.1f} | {r.pages_per_s:g} | {r.peak_rss_mib:.0f} | {r.false_changes} | "
-                  f"{ratio.get(r.mode, {}).get(r.tool, float('nan')):.2f} |" for r in raw]
-    return "\n".join(lines)
+        lines += ["", f"{layout}: urlwatch without a filter (whole-page diff), same timed passes",
+                  "| mode | s | pages/s | CPU s | peak RSS MiB | false changes | urlwatch raw/redline |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [f"| {r.mode} | {r.seconds:.1f} | {r.pages_per_s:g} | {r.cpu_seconds:.2f} | {r.peak_rss_mib:.0f} "
+                  f"| {r.false_changes} | {ratio.get(r.mode, {}).get(r.tool, float('nan')):.2f} |" for r in raw]
+    return lines
 
 
 def machine() -> dict[str, object]:
@@ -342,21 +394,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=DEFAULT_PAGES, help="URLs per pass (default 500)")
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated subset of churn,etag,same")
+    parser.add_argument("--layouts", default=",".join(LAYOUTS),
+                        help="comma-separated subset of one-host,many-outlets (default both)")
+    parser.add_argument("--hosts", type=int, default=DEFAULT_HOSTS,
+                        help=f"hosts of the many-outlets layout (default {DEFAULT_HOSTS})")
     parser.add_argument("--no-raw", action="store_true", help="skip urlwatch without a filter")
     parser.add_argument("--out", type=Path, default=OUT_PATH, help="where to write the JSON results")
     args = parser.parse_args(argv)
     modes = [m for m in args.modes.split(",") if m]
     if unknown := [m for m in modes if m not in MODES]:
         parser.error(f"unknown mode(s) {', '.join(unknown)}: use {', '.join(MODES)}")
+    layouts = tuple(layout for layout in args.layouts.split(",") if layout)
+    if unknown := [layout for layout in layouts if layout not in LAYOUTS]:
+        parser.error(f"unknown layout(s) {', '.join(unknown)}: use {', '.join(LAYOUTS)}")
     if corpus_dir() is None:
         print(f"skipped: {missing_reason()}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="redline-bench-recheck-") as tmp:
-        results = run(args.pages, modes, not args.no_raw, Path(tmp))
+        results = run(args.pages, modes, not args.no_raw, Path(tmp), layouts=layouts, hosts=args.hosts)
     publish(table(results, args.pages), args.out,
             {"pages": args.pages, "concurrency": CONCURRENCY, "urlwatch_threads": URLWATCH_THREADS,
-             "targets": TARGET_RATIO, "ratios": ratios(results),
-             "ratios_after_startup": ratios(results, after_startup=True), "results": [asdict(r) for r in results]})
+             "hosts": {layout: (args.hosts if layout == "many-outlets" else 1) for layout in layouts},
+             "targets": TARGET_RATIO,
+             "ratios": {layout: ratios(results, layout=layout) for layout in layouts},
+             "ratios_after_startup": {layout: ratios(results, after_startup=True, layout=layout) for layout in layouts},
+             "results": [asdict(r) for r in results]})
     return 0
 
 

@@ -17,6 +17,9 @@ Edits (any mode): :meth:`Outlet.edit` moves one article to its next *edit genera
 ``edit_every`` moves every article on by itself, each at its own phase; generation ``g > 0``
 appends a sentence "Update g: …" to the story's middle paragraph, a real change of its text.
 
+Hosts: ``Outlet(..., hosts=50)`` serves from 50 loopback addresses (127.0.0.2 …, one server each;
+article ``n`` on host ``n % hosts``), so a crawler's per-host politeness slots are real on one machine.
+
 ``rel=canonical`` links are removed: several URLs share one corpus page here, and redline would
 rightly merge articles naming the same same-host canonical URL, doing less work than a real outlet.
 """
@@ -154,10 +157,10 @@ def load_templates(limit: int | None = None) -> list[Template]:
 Answer = tuple[int, dict[str, str], bytes]
 
 
-def local_server(answer: Callable[[str, str | None], Answer]) -> ThreadingHTTPServer:
-    """A quiet threaded HTTP/1.1 server on 127.0.0.1 (port chosen by the system) that answers each GET
-    with ``answer(path, If-None-Match)`` (status 0: close the connection unanswered); run it with
-    :func:`serving` or ``serve_forever``."""
+def local_server(answer: Callable[[str, str | None], Answer], host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """A quiet threaded HTTP/1.1 server on ``host`` (a loopback address; port chosen by the system)
+    that answers each GET with ``answer(path, If-None-Match)`` (status 0: close the connection
+    unanswered); run it with :func:`serving` or ``serve_forever``."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -177,7 +180,7 @@ def local_server(answer: Callable[[str, str | None], Answer]) -> ThreadingHTTPSe
         def log_message(self, *args: object) -> None:
             pass
 
-    server = _QuietServer(("127.0.0.1", 0), Handler)
+    server = _QuietServer((host, 0), Handler)
     server.daemon_threads = True
     return server
 
@@ -190,10 +193,25 @@ class _QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class Outlet:
-    """A threaded HTTP/1.1 server on 127.0.0.1 serving ``/a/<n>`` in one of :data:`MODES`."""
+#: Most distinct hosts an outlet serves from (127.0.0.2 … 127.0.0.251: one byte of loopback).
+MAX_HOSTS = 250
 
-    def __init__(self, templates: list[Template], mode: str = "churn", *, edit_every: float | None = None) -> None:
+
+def host_addresses(hosts: int) -> list[str]:
+    """Where an outlet of ``hosts`` hosts listens: 127.0.0.1 alone, or ``hosts`` distinct loopback
+    addresses from 127.0.0.2 (Linux routes all of 127.0.0.0/8 to the loopback device), so a
+    crawler sees that many hosts, each with its own politeness slot, on one machine."""
+    if not 1 <= hosts <= MAX_HOSTS:
+        raise ValueError(f"an outlet serves from 1 to {MAX_HOSTS} hosts, not {hosts}")
+    return ["127.0.0.1"] if hosts == 1 else [f"127.0.0.{2 + i}" for i in range(hosts)]
+
+
+class Outlet:
+    """Threaded HTTP/1.1 servers serving ``/a/<n>`` in one of :data:`MODES`: one on 127.0.0.1, or
+    with ``hosts`` > 1 one per loopback address (article ``n`` lives on host ``n % hosts``)."""
+
+    def __init__(self, templates: list[Template], mode: str = "churn", *, edit_every: float | None = None,
+                 hosts: int = 1) -> None:
         if not templates:
             raise ValueError("an outlet needs at least one page template")
         self.templates = templates
@@ -206,8 +224,10 @@ class Outlet:
         self._requests = itertools.count(FIRST_REQUEST)
         self._stable = [t.render(0) for t in templates]
         self._etags = [f'"{hashlib.sha256(b).hexdigest()[:20]}"' for b in self._stable]
-        self.server = local_server(self._answer_and_count)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.servers = [local_server(self._answer_and_count, address) for address in host_addresses(hosts)]
+        self.server = self.servers[0]
+        self.bases = [f"http://{server.server_address[0]}:{server.server_address[1]}" for server in self.servers]
+        self.base = self.bases[0]
 
     def _answer_and_count(self, path: str, if_none_match: str | None) -> Answer:
         answer = self.answer(path, if_none_match)
@@ -217,7 +237,7 @@ class Outlet:
         return answer
 
     def url(self, n: int) -> str:
-        return f"{self.base}{PAGE_PREFIX}{n}"
+        return f"{self.bases[n % len(self.bases)]}{PAGE_PREFIX}{n}"
 
     def edit(self, n: int) -> None:
         """Edit article ``n``: its story gains its next update paragraph."""
@@ -259,11 +279,14 @@ class Outlet:
 
 @contextmanager
 def serving(outlet: Outlet) -> Iterator[Outlet]:
-    """Run ``outlet`` in a background thread for the duration of the block."""
-    thread = threading.Thread(target=outlet.server.serve_forever, daemon=True)
-    thread.start()
+    """Run ``outlet``'s servers (its ``servers``, else its ``server``) in background threads for the
+    duration of the block."""
+    servers = getattr(outlet, "servers", None) or [outlet.server]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield outlet
     finally:
-        outlet.server.shutdown()
-        outlet.server.server_close()
+        for server in servers:
+            server.shutdown()
+            server.server_close()

@@ -30,25 +30,31 @@ def bench(module: str, *args: str) -> str:
 
 @pytest.mark.skipif(importlib.util.find_spec("urlwatch") is None,
                     reason="urlwatch is not installed (pip install -e '.[bench]')")
-def test_recheck_compares_redline_and_urlwatch_in_every_mode(tmp_path: Path) -> None:
+def test_recheck_compares_redline_and_urlwatch_in_every_mode_and_layout(tmp_path: Path) -> None:
     out = tmp_path / "recheck.json"
-    stdout = bench("recheck", "--pages", "3", "--no-raw", "--out", str(out))
+    stdout = bench("recheck", "--pages", "3", "--hosts", "3", "--no-raw", "--out", str(out))
 
     assert "| mode | redline s | urlwatch s |" in stdout
+    assert "one-host: recheck pass over 3 pages on 1 host" in stdout
+    assert "many-outlets: recheck pass over 3 pages on 3 hosts" in stdout
     for mode in ("churn", "etag", "same"):
         assert f"| {mode} |" in stdout
     report = json.loads(out.read_text())
-    results = {(r["mode"], r["tool"]): r for r in report["results"]}
-    assert set(results) == {(m, t) for m in ("churn", "etag", "same") for t in ("redline", "urlwatch")}
+    results = {(r["layout"], r["mode"], r["tool"]): r for r in report["results"]}
+    layouts, modes = ("one-host", "many-outlets"), ("churn", "etag", "same")
+    assert set(results) == {(lay, m, t) for lay in layouts for m in modes for t in ("redline", "urlwatch")}
     # Churn is never an edit for redline; a whole-page text watcher sees every churned page change.
-    assert all(results[m, "redline"]["false_changes"] == 0 for m in ("churn", "etag", "same"))
-    assert results["churn", "urlwatch"]["false_changes"] == 3
+    assert all(results[lay, m, "redline"]["false_changes"] == 0 for lay in layouts for m in modes)
+    assert all(results[lay, "churn", "urlwatch"]["false_changes"] == 3 for lay in layouts)
     # The modes really differ on the wire: churned pages are 200s, the ETag mode answers 304.
-    assert results["etag", "redline"]["outlet_statuses"] == {"304": 3}
-    assert results["etag", "urlwatch"]["outlet_statuses"] == {"304": 3}
-    assert results["churn", "redline"]["outlet_statuses"] == {"200": 3}
-    assert all(r["peak_rss_mib"] > 0 for r in results.values())
-    assert set(report["ratios"]) == {"churn", "etag", "same"}
+    for layout in layouts:
+        assert results[layout, "etag", "redline"]["outlet_statuses"] == {"304": 3}
+        assert results[layout, "etag", "urlwatch"]["outlet_statuses"] == {"304": 3}
+        assert results[layout, "churn", "redline"]["outlet_statuses"] == {"200": 3}
+    assert {r["hosts"] for r in results.values() if r["layout"] == "many-outlets"} == {3}
+    assert all(r["peak_rss_mib"] > 0 and r["cpu_seconds"] > 0 for r in results.values())
+    assert set(report["ratios"]) == set(layouts)
+    assert all(set(report["ratios"][layout]) == set(modes) for layout in layouts)
 
 
 def test_daemon_benchmark_samples_memory_and_checks_only_due_articles(tmp_path: Path) -> None:
