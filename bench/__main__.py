@@ -4,7 +4,7 @@
     python -m bench extraction       # one of them
     python -m bench changes --pages 20 --seed 2   # --held-out: the seed that is reported, never tuned on
     python -m bench real             # real published edits, where $REDLINE_REAL_EDITS names the pairs
-    python -m bench recheck --pages 100   # recheck speed and RSS against urlwatch (~8 min at 500 pages)
+    python -m bench recheck --pages 100   # recheck speed, CPU and RSS against urlwatch, one host and 50 (~12 min at 500)
     python -m bench daemon --seconds 30   # the daemon's checks/s and RSS, 3,000 and 100,000 articles
     python -m bench export           # peak RSS of export/verify at 10,000 and 100,000 articles
     python -m bench sentences        # calibration of the JSONL export's edited-sentence threshold

@@ -29,12 +29,12 @@ from redline.crawler.titles import host_of, learn, rederived, version_template
 from redline.storage.articles import ScheduleFacts
 from redline.storage.record import Extracted, Fetch, Recorded, content_digest
 from redline.storage.store import (
+    DEFERRED_CHECKS_MAX_AGE_S,
     Blocked,
     FetchFailed,
     Observation,
     PageMissing,
     PageRead,
-    DEFERRED_CHECKS_MAX_AGE_S,
     SameBytes,
     Store,
     open_store,
