@@ -164,13 +164,18 @@ class StoragePipeline:
         keys = self.store.title_template(host_of(url)) if self.store is not None else frozenset()
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(PARSED_STAT)  # what a 304 or the same bytes must never reach
+        # The latest version anchors this reading (crawler/confirm.py): an extraction that found
+        # nothing, or moved its boundary, on a page still showing that version's text is mended.
+        latest = self.store.latest_raw(page.article_id) if self.store is not None else None
         try:
-            article = extract_page(page.body, page.content_type, url, selectors, keys)
+            article = extract_page(page.body, page.content_type, url, selectors, keys, allow_empty=latest is not None)
         except NoArticle as exc:
             return fetch, FetchFailed(str(exc))
         if self.store is not None:
-            latest = self._read_alike(page, self.store.latest_raw(page.article_id), article, keys, selectors)
-            article = confirmed(latest, article, page.body, page.content_type)
+            latest = self._read_alike(page, latest, article, keys, selectors)
+        article = confirmed(latest, article, page.body, page.content_type)
+        if not article.body:
+            return fetch, FetchFailed("no article text found")
         return fetch, PageRead(article, page.body)
 
     def _read_alike(self, page: FetchedPage, latest: dict | None, article: Extracted, keys: frozenset[str],
@@ -198,9 +203,10 @@ class StoragePipeline:
 
 def extract_page(
     body: bytes, content_type: str | None, url: str, selectors: Selectors | None = None,
-    title_template: frozenset[str] = frozenset(),
+    title_template: frozenset[str] = frozenset(), allow_empty: bool = False,
 ) -> Extracted:
-    """Raw page bytes → the article as storage keeps it; NoArticle when there is none.
+    """Raw page bytes → the article as storage keeps it; NoArticle when there is none (an
+    HTML page without article text comes back with an empty body when ``allow_empty``).
 
     ``title_template`` is the outlet host's learned ``<title>`` template (crawler/titles.py);
     the result says whether it was used (``Extracted.title_template``, None when the page declares
@@ -217,7 +223,8 @@ def extract_page(
     if not is_html(body, content_type):
         raise NoArticle(f"not an HTML page ({content_type or 'unknown type'})")
     decoded = decode_html(body, content_type)
-    article = extract(decoded.text, url, selectors, template=TitleTemplate(frozenset(title_template)))
+    article = extract(decoded.text, url, selectors, template=TitleTemplate(frozenset(title_template)),
+                      allow_empty=allow_empty)
     return Extracted(
         headline=article.headline, body=article.body, byline=article.byline,
         published=article.published, modified=article.modified, method=article.method,
@@ -232,7 +239,7 @@ def confirmed(latest: dict | None, article: Extracted, body: bytes, content_type
     (``Store.latest_raw``; crawler/confirm.py): differences that are only the extraction's boundary
     moving are taken out before the store compares digests.  Only runs when the fresh extraction
     differs from the latest version."""
-    from redline.crawler.confirm import page as visible, reconcile
+    from redline.crawler.confirm import headline, page as visible, reconcile
 
     if latest is None or not latest.get("raw_html") or latest.get("body") is None:
         return article
@@ -241,7 +248,9 @@ def confirmed(latest: dict | None, article: Extracted, body: bytes, content_type
     charset = f"text/html; charset={latest['encoding']}" if latest["encoding"] else None
     old_html = decode_html(latest["raw_html"], charset).text
     new_html = decode_html(body, content_type).text
-    return replace(article, body=reconcile(latest["body"], article.body, visible(old_html), visible(new_html)))
+    old_page, new_page = visible(old_html), visible(new_html)
+    return replace(article, body=reconcile(latest["body"], article.body, old_page, new_page),
+                   headline=headline(latest.get("headline") or "", article.headline, old_page, new_page))
 
 
 def _usable_canonical(canonical: str | None, page_url: str) -> str | None:

@@ -4,7 +4,7 @@ server, ``redline track``, one ``redline crawl --once --all`` per step, ``redlin
 ``redline history --json``).
 
 Zero false alarms per family and every edit flagged with its kind, on a dev seed.  Skipped when
-the shared corpus is absent.  About twenty crawls: roughly a minute.
+the shared corpus is absent.  About twenty crawls: two minutes or so.
 """
 
 from __future__ import annotations
@@ -20,8 +20,17 @@ from bench.mutate import NOISE_FAMILIES
 pytestmark = pytest.mark.skipif(corpus_dir() is None, reason=missing_reason())
 
 #: Russian, Chinese, English and French pages on which every edit applies (headline in an
-#: ``<h1>``, a number in the text, three paragraphs or more).
-PAGES = ("ru-lenta-ru-airport", "np4k-chinese-article", "mceb-0221", "rdb-lemonde-1")
+#: ``<h1>``, a number in the text, three paragraphs or more), and pages on which dev seed 1
+#: once found each failure class of the boundary-moving extraction (crawler/confirm.py):
+#: the extraction collapsing to nothing under a markup rewrite while the page still shows the
+#: story (aeb-f105de6e63ca, Japanese; aeb-0dd135704572, whose headline edit came with a page
+#: the extractor found no article on); an edited paragraph or a correction in a box beside the
+#: main column (np4k-japanese-article); a correction under a lost paragraph with an in-article
+#: promo between them (aeb-fde930b01859); a byline read without its inline "Follow" button
+#: (np4k-cleveland-com1); a Portuguese ad label (aeb-cc03ddb5ef7d).
+PAGES = ("ru-lenta-ru-airport", "np4k-chinese-article", "mceb-0221", "rdb-lemonde-1",
+         "aeb-f105de6e63ca", "aeb-0dd135704572", "np4k-japanese-article", "aeb-fde930b01859",
+         "np4k-cleveland-com1", "aeb-cc03ddb5ef7d")
 
 
 @pytest.fixture(scope="module")

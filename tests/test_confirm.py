@@ -6,7 +6,7 @@ by hand to model a boundary that moved (or a real edit), so the rules are tested
 
 from __future__ import annotations
 
-from redline.crawler.confirm import page, reconcile as reconcile_pages
+from redline.crawler.confirm import headline as headline_of, page, reconcile as reconcile_pages
 
 P1 = "The council voted on Tuesday to approve the new budget after a long debate."
 P2 = "Opposition members said the plan cut too deeply into local services and schools."
@@ -116,3 +116,81 @@ def test_a_lone_shared_paragraph_does_not_narrow_the_article_region() -> None:
     old_html = html(before=f'<div class="x"><p>{P1}</p></div>')
     new_html = html(before=f'<div class="x"><p>{P1}</p></div><div class="x"><p>{correction}</p></div>')
     assert reconcile(body(P1), body(P1, correction), old_html, new_html) == body(P1, correction)
+
+
+def paywalled(main: list[str], boxed: list[str]) -> str:
+    """A story whose last paragraphs stand in a box beside the main column (a paywall teaser)."""
+    column = "".join(f"<p>{p}</p>" for p in main)
+    box = "".join(f"<p>{p}</p>" for p in boxed)
+    return (f"<html><head><title>Budget</title></head><body><div class='section'><h1>Budget passes</h1>"
+            f"<div class='text'>{column}</div><div class='regist'>{box}</div></div>"
+            f"<footer><p>Contact us</p></footer></body></html>")
+
+
+def test_an_edited_paragraph_outside_the_main_column_is_an_edit_not_chrome() -> None:
+    """The story's own paragraph is edited where it stands (a box next to the column the other
+    paragraphs share): the edited form is the story's, not new chrome, and so is a correction
+    added under it."""
+    changed = P3.replace("120", "121")
+    old_html = paywalled([P1, P2], [P3])
+    got = reconcile(body(P1, P2, P3), body(P1, P2, changed), old_html, paywalled([P1, P2], [changed]))
+    assert got == body(P1, P2, changed)
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    got = reconcile(body(P1, P2, P3), body(P1, P2, P3, correction), old_html,
+                    paywalled([P1, P2], [P3, correction]))
+    assert got == body(P1, P2, P3, correction)
+
+
+def test_a_collapsed_extraction_keeps_every_paragraph_the_page_still_shows() -> None:
+    """The extractor found nothing (or only furniture) on a page that still shows the story."""
+    page_html = html(P1, P2, P3)
+    old = body(P1, P2, P3)
+    assert reconcile(old, "", page_html, page_html) == old
+    assert reconcile(old, body("Contact us"), page_html, page_html) == old
+
+
+def test_an_edit_in_a_collapsed_extraction_is_still_an_edit() -> None:
+    """A changed number or an appended sentence in the stretch the extraction lost is the
+    paragraph edited, not removed; a removed paragraph is still removed."""
+    changed = P2.replace("deeply", "far")
+    extra = P3 + " A spokesperson later confirmed the figures."
+    got = reconcile(body(P1, P2, P3, P4), "", html(P1, P2, P3, P4), html(P1, changed, extra, P4))
+    assert got == body(P1, changed, extra, P4)
+    got = reconcile(body(P1, P2, P3, P4), "", html(P1, P2, P3, P4), html(P1, P3, P4))
+    assert got == body(P1, P3, P4)
+
+
+def test_restored_and_gained_paragraphs_keep_the_page_order() -> None:
+    """A correction under the story's last paragraph, with a label after it that the extractor
+    lost: the rebuilt stretch reads as the page does, so the next fetch (which reads both in
+    document order) is no reordering."""
+    label = "Exclusive story for subscribers of the city desk newsletter."
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    old = body(P1, P2, label)
+    got = reconcile(old, body(P1, P2, correction), html(P1, P2, label), html(P1, P2, correction, label))
+    assert got == body(P1, P2, correction, label)
+
+
+def titled(title: str, h1: str, *paragraphs: str, wrap: str = "") -> str:
+    text = "".join(f"<{wrap or 'p'}>{p}</{wrap or 'p'}>" for p in paragraphs)
+    return (f"<html><head><title>{title}</title><meta property='og:title' content='{title}'></head>"
+            f"<body><article><h1>{h1}</h1>{text}</article></body></html>")
+
+
+def test_a_different_reading_of_an_unchanged_headline_is_not_an_edit() -> None:
+    """Nothing a headline is read from changed (title, og:title, h1): a new reading (a heading
+    picked from re-wrapped markup, or none at all) keeps the stored headline."""
+    old_html = titled("Budget passes", "Budget passes", P1, P2)
+    new_html = titled("Budget passes", "Budget passes", P1, P2, wrap="div")
+    for reading in ("", "Opposition members said", "Budget"):
+        assert headline_of("Budget passes", reading, page(old_html), page(new_html)) == "Budget passes"
+
+
+def test_a_reworded_headline_is_an_edit() -> None:
+    old_html = titled("Budget passes", "Budget passes", P1, P2)
+    new_html = titled("Budget passes narrowly", "Budget passes narrowly", P1, P2)
+    got = headline_of("Budget passes", "Budget passes narrowly", page(old_html), page(new_html))
+    assert got == "Budget passes narrowly"
+    h1_only = titled("Budget passes", "Budget passes narrowly", P1, P2)
+    assert headline_of("Budget passes", "Budget passes narrowly", page(old_html), page(h1_only)) == \
+        "Budget passes narrowly"

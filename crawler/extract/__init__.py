@@ -47,7 +47,7 @@ __all__ = ["EXTRACTOR_VERSION", "Article", "Selectors", "extract"]
 
 #: Bump whenever the output for some page may change (the differ re-baselines on a bump
 #: instead of reporting extractor changes as edits).
-EXTRACTOR_VERSION = "2026.2"
+EXTRACTOR_VERSION = "2026.3"
 
 #: Method names an :class:`Article` may carry.
 METHODS = ("selectors", "json-ld", "consensus", "trafilatura", "readability", "json-ld-text")
@@ -167,14 +167,18 @@ def _by_selectors(tree: HtmlElement, selectors: Selectors, headline_key: str) ->
 
 
 def extract(html: str, url: str, selectors: Selectors | None = None,
-            sibling_titles: Sequence[str] = (), template: headline.TitleTemplate | None = None) -> Article:
+            sibling_titles: Sequence[str] = (), template: headline.TitleTemplate | None = None,
+            allow_empty: bool = False) -> Article:
     """Extract the article from one decoded page (deterministic, no I/O).
 
     ``url`` is the page's real address (its host names the site in ``<title>``);
     ``sibling_titles`` are ``<title>`` strings of the same outlet's other articles, from which
     the outlet's title template is learned (:class:`headline.TitleTemplate`), unless the
     ``template`` already learned is given (the crawler keeps one per outlet host).
-    Raises :class:`~redline.core.errors.NoArticle` when no article text is found.
+    Raises :class:`~redline.core.errors.NoArticle` when no article text is found, unless
+    ``allow_empty``: then the article comes back with an empty body (its headline and metadata
+    still read), for a caller that can anchor the body on a previous version of the page
+    (:mod:`redline.crawler.confirm`).
     """
     tree = parse(html)
     if selectors is not None:
@@ -216,7 +220,7 @@ def extract(html: str, url: str, selectors: Selectors | None = None,
             headline_key = squash(title)
             paragraphs = [p for p in paragraphs if squash(p) != headline_key]
     body = join_paragraphs(paragraphs)
-    if not body:
+    if not body and not allow_empty:
         raise NoArticle("no article text found")
     return Article(
         headline=title,

@@ -94,11 +94,29 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
         element = stack.pop()
         if not isinstance(element.tag, str):
             continue
-        if is_furniture(element) and not holds_prose(element, total):
+        if is_furniture(element) and not holds_prose(element, total) and not _styles_its_line(element):
             drop(element)
             continue
         stack.extend(element)
     return tree
+
+
+def _styles_its_line(element: HtmlElement) -> bool:
+    """An inline element (``<span class="comment-body">``) holding the whole text of its
+    paragraph, few links and no furniture phrase is that paragraph's styling, not furniture: a
+    template redeploy puts such classes on every ``<p>``, a correction added later included.
+    Furniture comes as containers of links and short lines, or as a short part of a line (a
+    "Follow" button after a byline), and both are still cut; the loose-line rules judge the
+    paragraph's words as they judge every other line."""
+    if element.tag in rules.BLOCK_TAGS or element.tag in rules.FURNITURE_TAGS:
+        return False
+    parent = element.getparent()
+    if parent is None or parent.tag not in rules.BLOCK_TAGS:
+        return False
+    text = element.text_content().strip()
+    if not text or parent.text_content().strip() != text or _link_chars(element) >= rules.LINK_DENSITY_MAX * len(text):
+        return False
+    return not is_boilerplate_text(text)
 
 
 def _neutralise_template_classes(root: HtmlElement, total: int) -> None:
@@ -250,7 +268,10 @@ def is_boilerplate_text(text: str) -> bool:
 
 
 def is_time_stamp(text: str) -> bool:
-    """A line that is only a date with a clock time and stamp labels (see :data:`rules.CLOCK_TIME`)."""
+    """A line that is only a date with a clock time and stamp labels, or only a clock time (a
+    header clock: "09:17"); see :data:`rules.CLOCK_TIME`."""
+    if rules.CLOCK_TIME.fullmatch(text.strip()) is not None:
+        return True
     if rules.CLOCK_TIME.search(text) is None or rules.DATE_TOKEN.search(text) is None:
         return False
     rest = rules.STAMP_WORDS.sub("", rules.CLOCK_TIME.sub("", text))

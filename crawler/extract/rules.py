@@ -186,6 +186,8 @@ BOILERPLATE_PHRASE = re.compile(
     r"diperbarui .{0,12}lalu|aktualizováno před|mais lidas|lo más leído|meistgelesen|les plus lus|"
     r"i più letti|terpopuler|nejčtenější|baca juga|čtěte také|"
     r"\d+\s+(?:comments?|coment[aá]rios?|kommentare?|commentaires?|commenti|komentar|komentářů)\W*$|by\W*$|"
+    # an ad slot's label standing alone: "Sponsored" in the corpus's other languages
+    r"(?:patrocinado|sponsoris[ée]|sponsorizzato|sponsor|iklan|reklama|sponzorováno|스폰서)\W*$|"
     r"(?:usamos|utilizamos|wir verwenden|nous utilisons des|utilizziamo i|kami menggunakan|používáme soubory) "
     r"cookie|"
     # Chinese, Japanese, Korean, Arabic: calls to action and labels as they open a block
