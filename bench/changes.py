@@ -83,8 +83,10 @@ EXPECTED_KIND = {"headline": "headline", "headline_ab": "headline", "flip_flop":
                  "correction": "body", "removal": "removed"}
 EDIT_KINDS = (*EDITS, "headline_ab", "flip_flop", "removal")
 DETECTORS = ("redline", "naive", "trafilatura")
-#: Rounds of narrowing the edit targets to what redline reads from the page as first served;
-#: on dev seed 3 every page settled within two (one page needed the second).
+#: Rounds of narrowing the edit targets to what redline reads from the page as first served
+#: (a bound, not a tuned value: a page not settled by then keeps its last narrowing).  Found on
+#: dev seed 3, where aeb-2f42ef1d3ea0's redrawn chrome cut redline's first reading from 13
+#: paragraphs to 5 and the edits went to paragraphs no reading of the page held.
 RESTRICT_ROUNDS = 4
 _SPACE = re.compile(r"\s+")
 
