@@ -6,7 +6,12 @@ by hand to model a boundary that moved (or a real edit), so the rules are tested
 
 from __future__ import annotations
 
+import pytest
+
+from redline.core.errors import NoArticle
 from redline.crawler.confirm import headline as headline_of, page, reconcile as reconcile_pages
+from redline.crawler.pipelines import confirmed, extract_page
+from redline.storage.record import content_digest
 
 P1 = "The council voted on Tuesday to approve the new budget after a long debate."
 P2 = "Opposition members said the plan cut too deeply into local services and schools."
@@ -194,3 +199,24 @@ def test_a_reworded_headline_is_an_edit() -> None:
     h1_only = titled("Budget passes", "Budget passes narrowly", P1, P2)
     assert headline_of("Budget passes", "Budget passes narrowly", page(old_html), page(h1_only)) == \
         "Budget passes narrowly"
+
+
+def test_a_page_the_extractor_finds_no_article_on_is_read_from_the_latest_version() -> None:
+    """The pipeline's path: no article found (``allow_empty``), yet the page still shows the
+    stored story with one number changed: the edit is what comes out, not a failed check."""
+    ctype = "text/html; charset=utf-8"
+    old_html = html(P1, P2, P3).encode()
+    old = extract_page(old_html, ctype, "http://127.0.0.1/a")
+    latest = {"raw_html": old_html, "body": old.body, "headline": old.headline, "encoding": "utf-8",
+              "content_digest": content_digest(old.headline, old.byline, old.body)}
+    changed = P3.replace("120", "121")
+    # Every paragraph in a furniture box the extractor cuts: it finds no article text at all.
+    boxed = (f"<html><head><title>Budget</title></head><body><h1>Budget passes</h1>"
+             f"<aside class='related'><p>{P1}</p><p>{P2}</p><p>{changed}</p></aside></body></html>").encode()
+    with pytest.raises(NoArticle):
+        extract_page(boxed, ctype, "http://127.0.0.1/a")
+    fresh = extract_page(boxed, ctype, "http://127.0.0.1/a", allow_empty=True)
+    assert fresh.body == ""
+    got = confirmed(latest, fresh, boxed, ctype)
+    assert got.body == body(P1, P2, changed)
+    assert got.headline == old.headline
