@@ -7,6 +7,7 @@
     python -m bench recheck --pages 100   # recheck speed, CPU and RSS against urlwatch, one host and 50 (~12 min at 500)
     python -m bench daemon --seconds 30   # the daemon's checks/s and RSS, 3,000 and 100,000 articles
     python -m bench export           # peak RSS of export/verify at 10,000 and 100,000 articles
+    python -m bench scale            # history (CLI, facade, web page) on 1,000,000 versions (~12 min to build)
     python -m bench sentences        # calibration of the JSONL export's edited-sentence threshold
     python -m bench render --pages 500    # the daemon's memory over rendered pages (render = "browser")
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from bench import changes, daemon, export, extraction, real, recheck, render, sentences
+from bench import changes, daemon, export, extraction, real, recheck, render, scale, sentences
 
 #: Long-running robustness benchmarks, run only when named (imported then: they use tests/testkit).
 NAMED_ONLY = ("faults", "crashloop", "soak")
@@ -34,7 +35,7 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] in NAMED_ONLY:
         return importlib.import_module(f"bench.{argv[0]}").main(argv[1:])
     which = argv[0] if argv and argv[0] in {"extraction", "changes", "real", "recheck", "daemon", "sentences",
-                                            "export", "render"} else None
+                                            "export", "render", "scale"} else None
     rest = argv[1:] if which else argv
     code = 0
     if which in (None, "extraction"):
@@ -49,6 +50,8 @@ def main(argv: list[str]) -> int:
         code = max(code, daemon.main(rest if which else []))
     if which == "export":  # builds two large databases: on request only
         code = max(code, export.main(rest))
+    if which == "scale":  # builds (and caches) a 1,000,000-version database: on request only
+        code = max(code, scale.main(rest))
     if which == "sentences":  # a calibration, not a benchmark: run on request only
         code = max(code, sentences.main())
     if which in (None, "render"):

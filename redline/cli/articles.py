@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from pathlib import Path
@@ -75,20 +76,24 @@ def crawl(ctx: Context, once: bool, check_all: bool, delay: float | None, concur
 
 @click.command()
 @click.argument("url")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (every version and change) instead of a table.")
+@click.option("--all", "show_all", is_flag=True,
+              help=f"List every version and change, not only the newest {render.HISTORY_ROWS} of each.")
 @pass_context
-def history(ctx: Context, url: str, as_json: bool) -> None:
+def history(ctx: Context, url: str, as_json: bool, show_all: bool) -> None:
     """Show one article's versions and changes.
 
     The article can be named by any URL it was tracked or seen under: the tracked URL, the URL
-    it redirected to, or its canonical URL.
+    it redirected to, or its canonical URL. The tables show the newest versions and changes
+    (a live blog may have thousands); --all or --json gives all of them.
 
     \b
     Examples:
       redline history https://example.com/news/2026/11/25/budget-vote
       redline history https://example.com/news/2026/11/25/budget-vote --json | jq '.changes'
     """
-    render.emit(ctx.app.history(url), as_json, render.history)
+    render.emit(ctx.app.history(url), as_json,
+                functools.partial(render.history, limit=None if show_all else render.HISTORY_ROWS))
 
 
 @click.command()

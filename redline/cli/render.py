@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 #: Console width used when stdout is not a terminal: wide enough that no table cell wraps.
 UNWRAPPED_WIDTH = 4000
+#: Versions and changes ``redline history`` lists without ``--all``: a screenful each. Rich lays a
+#: table out at ~1.4 ms a row here (bench/scale.py), so a 5,000-version live blog took 7 s to print.
+HISTORY_ROWS = 50
 
 #: Order in which a crawl summary lists outcomes.
 _OUTCOME_ORDER = ("new_version", "unchanged", "same_bytes", "not_modified", "missing", "not_found", "removed",
@@ -32,9 +35,8 @@ _OUTCOME_ORDER = ("new_version", "unchanged", "same_bytes", "not_modified", "mis
 
 def emit(value: Any, as_json: bool, human: Callable[[Any, Console], None]) -> None:
     """Print ``value`` as JSON, or through ``human`` on a Rich console."""
-    if as_json:
-        json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+    if as_json:  # one write: json.dump writes every token on its own (600,000 writes for a long history)
+        sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
     else:
         human(value, _console())
 
@@ -82,7 +84,8 @@ def progress(label: str, total: Callable[[], int]) -> Iterator[Callable[[], None
         yield lambda: bar.advance(task)
 
 
-def history(record: dict, console: Console) -> None:
+def history(record: dict, console: Console, limit: int | None = None) -> None:
+    """The article, then its versions and changes, the newest ``limit`` of each (None: all)."""
     console.print(Text(record["url"], style="bold"))
     for alias in record["aliases"]:
         if alias != record["url"]:
@@ -91,14 +94,27 @@ def history(record: dict, console: Console) -> None:
     versions = Table(title="versions", title_justify="left")
     for column in ("#", "first seen", "last seen", "headline", "words"):
         versions.add_column(column)
-    for version in record["versions"]:
+    for version in _newest(record["versions"], limit):
         versions.add_row(str(version["version"]), version["first_seen"], version["last_seen"],
                          Text(version["headline"]), str(len(version["body"].split())))
-    console.print(versions)
+    _print_cut(console, versions, len(record["versions"]), limit, "versions")
     if record["changes"]:
-        console.print(_change_table(record["changes"], with_url=False, terminal=console.is_terminal))
+        table = _change_table(_newest(record["changes"], limit), with_url=False, terminal=console.is_terminal)
+        _print_cut(console, table, len(record["changes"]), limit, "changes")
     else:
         console.print("no changes recorded")
+
+
+def _newest(rows: list[dict], limit: int | None) -> list[dict]:
+    return rows if limit is None else rows[-limit:]
+
+
+def _print_cut(console: Console, table: Table, total: int, limit: int | None, what: str) -> None:
+    """Print a table, saying how many older rows were left out of it."""
+    if limit is not None and total > limit:
+        table.caption = f"the newest {limit} of {total} {what}: --all lists every one"
+        table.caption_justify = "left"
+    console.print(table)
 
 
 def changes(rows: list[dict], console: Console) -> None:

@@ -55,7 +55,8 @@ def recent(request: Request) -> Response:
 
 
 def history(request: Request) -> Response:
-    """``/history?url=…``: every version and change of one article, and a diff of two versions."""
+    """``/history?url=…``: one article's versions and changes, newest first a page at a time
+    (``before=N``: the page of versions below N), and a diff of two versions."""
     url = _text_param(request, "url")
     if url is None:
         raise InvalidInput("name an article: /history?url=<the article's URL>")
@@ -66,14 +67,17 @@ def history(request: Request) -> Response:
     from_version, to_version = _int_param(request, "from"), _int_param(request, "to")
     with reader(request) as store:
         article = store.article(*names)
-        record = store.history(*names)
+        record = store.history_page(*names, before=_int_param(request, "before"))
         pair = store.version_pair(names, from_version, to_version) if record["versions"] else None
     diff = before = after = None
+    choices = [(v["version"], v["first_seen"]) for v in record["versions"]]
     if pair is not None:
         _, before, after = pair
         diff = [field_diff(name, before[name], after[name]) for name in ("headline", "byline", "body")]
+        # The compare form offers this page's versions and the two compared, wherever they are.
+        choices = sorted({*choices, (before["number"], before["first_seen"]), (after["number"], after["first_seen"])})
     return render(request, "history.html", article=article, record=record, before=before, after=after,
-                  diff=diff, view=view, outlet_name=record["outlet"] or urlsplit(record["url"]).netloc,
+                  diff=diff, view=view, choices=choices, outlet_name=record["outlet"] or urlsplit(record["url"]).netloc,
                   feed=_feed_link(url=article["url"]))
 
 
