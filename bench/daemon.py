@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python -m bench.daemon [--articles 3000] [--large 100000] [--due 3000] [--seconds 60]
+    python -m bench.daemon [--articles 3000] [--large 100000] [--due 3000] [--seconds 60] [--polite]
 
 Two runs of the real daemon (``redline --config … run``, stopped with SIGTERM) against the local
 outlet of :mod:`bench.server`, with the recheck schedule compressed to seconds (``fresh = "5s"``,
@@ -11,7 +11,14 @@ outlet of :mod:`bench.server`, with the recheck schedule compressed to seconds (
 - *tracking*: ``--articles`` articles, all due at start: the checks per second it sustains
   (counted in the database, ``SELECT count(*) FROM checks``) and its memory;
 - *large*: ``--large`` articles tracked, only ``--due`` of them due (the rest due in the far
-  future, as in a database that has run for months): its memory against the target.
+  future, as in a database that has run for months): its memory against the target;
+- *large, default politeness* (with ``--polite``): the same database with the config's ``delay`` and
+  ``concurrency`` left at redline's defaults (2 requests at once per host, 0.5 s apart, AutoThrottle),
+  the way a deployment runs it; one local host, so about two pages are in flight.
+
+Besides RSS, the daemon's CPU time (``utime + stime`` from ``/proc/<pid>/stat``, the daemon's own
+process) over the span it was recording checks gives the CPU time per check and so checks/s per
+core; extraction in pool workers, when there are any, is their CPU, not counted here.
 
 The outlet runs in ``churn`` mode by default (``--mode``): every check fetches a page whose bytes
 changed, so every check parses and extracts it, the most memory-hungry path.  The daemon's RSS
@@ -73,6 +80,7 @@ class Sample:
     at: float  #: seconds since start
     rss_mib: float
     checks: int
+    cpu_s: float = 0.0  #: the daemon's user + system CPU time so far
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,8 @@ class DaemonRun:
     checks: int
     articles_checked: int  #: distinct articles with at least one check (never more than ``due``)
     checks_per_s: float  #: from the first recorded check to the last sample
+    cpu_ms_per_check: float  #: the daemon's CPU time over the working span, per check
+    checks_per_core_s: float  #: checks one fully used core would make per second at that cost
     rss_first_mib: float  #: at the first sample after the first check (warm, imports done)
     rss_last_mib: float
     peak_rss_mib: float  #: VmHWM just before SIGTERM
@@ -118,12 +128,22 @@ def _status(pid: int) -> dict[str, float]:
     return values
 
 
-def run_daemon(phase: str, workdir: Path, urls: list[str], due: int, seconds: float, log: bool = True) -> DaemonRun:
-    """Fill a database, start ``redline run`` on it, sample it for ``seconds``, stop it with SIGTERM."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (not its children), from ``/proc/<pid>/stat``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_daemon(phase: str, workdir: Path, urls: list[str], due: int, seconds: float, log: bool = True,
+               polite: bool = False) -> DaemonRun:
+    """Fill a database, start ``redline run`` on it, sample it for ``seconds``, stop it with SIGTERM.
+
+    ``polite``: leave ``delay`` and ``concurrency`` at redline's defaults instead of 0 and 16."""
     workdir.mkdir(parents=True)
     db, config = workdir / "bench.db", workdir / "redline.toml"
     prepare(db, urls, due)
-    config.write_text(f'db = "{db.name}"\ndelay = 0\nconcurrency = {CONCURRENCY}\n\n[schedule]\nfresh = "{FRESH}"\n')
+    speed = "" if polite else f"delay = 0\nconcurrency = {CONCURRENCY}\n"
+    config.write_text(f'db = "{db.name}"\n{speed}\n[schedule]\nfresh = "{FRESH}"\n')
     samples: list[Sample] = []
     with open(workdir / "daemon.log", "wb") as output, closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as reader:
         start = time.monotonic()
@@ -138,7 +158,8 @@ def run_daemon(phase: str, workdir: Path, urls: list[str], due: int, seconds: fl
                     raise RuntimeError(f"redline run exited {daemon.returncode} during the {phase} run:\n{tail}")
                 rss = _status(daemon.pid)["VmRSS"]
                 samples.append(Sample(round(elapsed, 1), round(rss, 1),
-                                      reader.execute("SELECT count(*) FROM checks").fetchone()[0]))
+                                      reader.execute("SELECT count(*) FROM checks").fetchone()[0],
+                                      cpu_seconds(daemon.pid)))
                 if log and len(samples) % 10 == 0:
                     print(f"{phase}: {elapsed:.0f} s, {samples[-1].checks} checks, RSS {rss:.0f} MiB",
                           file=sys.stderr, flush=True)
@@ -160,8 +181,10 @@ def summarise(phase: str, tracked: int, due: int, samples: list[Sample], checks:
     first, last = working[0], working[-1]
     span = last.at - first.at
     rate = (last.checks - first.checks) / span if span > 0 else 0.0
-    return DaemonRun(phase, tracked, due, samples[-1].at, *checks, round(rate, 1), first.rss_mib, last.rss_mib,
-                     round(peak, 1), samples)
+    done, cpu = last.checks - first.checks, last.cpu_s - first.cpu_s
+    per_check = cpu / done if done else 0.0
+    return DaemonRun(phase, tracked, due, samples[-1].at, *checks, round(rate, 1), round(per_check * 1000, 1),
+                     round(1 / per_check, 1) if per_check else 0.0, first.rss_mib, last.rss_mib, round(peak, 1), samples)
 
 
 def peer_rss() -> tuple[str, float] | None:
@@ -176,14 +199,16 @@ def peer_rss() -> tuple[str, float] | None:
 
 
 def table(runs: list[DaemonRun], mode: str) -> str:
-    lines = [f"redline run (fresh = {FRESH}, delay 0, concurrency {CONCURRENCY}), outlet in {mode} mode",
-             ("| run | articles | due at start | seconds | checks | checks/s | RSS MiB warm → end | peak RSS MiB "
-              f"| peak < {TARGET_RSS_MB} MB |"),
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [f"redline run (fresh = {FRESH}; delay 0, concurrency {CONCURRENCY} except at default politeness), "
+             f"outlet in {mode} mode",
+             ("| run | articles | due at start | seconds | checks | checks/s | CPU ms / check | checks/s per core "
+              f"| RSS MiB warm → end | peak RSS MiB | peak < {TARGET_RSS_MB} MB |"),
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for run in runs:
         verdict = "yes" if run.peak_rss_mb < TARGET_RSS_MB else "no"
         lines.append(f"| {run.phase} | {run.articles} | {run.due} | {run.seconds:.0f} | {run.checks} | "
-                     f"{run.checks_per_s:g} | {run.rss_first_mib:.0f} → {run.rss_last_mib:.0f} | "
+                     f"{run.checks_per_s:g} | {run.cpu_ms_per_check:g} | {run.checks_per_core_s:g} | "
+                     f"{run.rss_first_mib:.0f} → {run.rss_last_mib:.0f} | "
                      f"{run.peak_rss_mib:.0f} | {verdict} ({run.peak_rss_mb:.0f} MB) |")
     peer = peer_rss()
     lines.append(f"\nPeer: {peer[0]}: peak RSS {peer[1]:.0f} MiB" if peer else
@@ -198,19 +223,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--due", type=int, default=DEFAULT_DUE, help="articles due in the large run")
     parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="how long each run lasts")
     parser.add_argument("--mode", choices=MODES, default="churn", help="how the outlet answers (default churn)")
+    parser.add_argument("--polite", action="store_true",
+                        help="also run the large database at redline's default politeness")
+    parser.add_argument("--only-large", action="store_true", help="skip the tracking run")
     parser.add_argument("--out", type=Path, default=OUT_PATH, help="where to write the JSON results")
     args = parser.parse_args(argv)
     if corpus_dir() is None:
         print(f"skipped: {missing_reason()}", file=sys.stderr)
         return 2
     outlet = Outlet(load_templates(), mode=args.mode)
-    plan = [("tracking", args.articles, args.articles)]
+    plan = [] if args.only_large else [("tracking", args.articles, args.articles, False)]
     if args.large:
-        plan.append(("large", args.large, min(args.due, args.large)))
+        plan.append(("large", args.large, min(args.due, args.large), False))
+        if args.polite:
+            plan.append(("large, default politeness", args.large, min(args.due, args.large), True))
     runs = []
     with serving(outlet), tempfile.TemporaryDirectory(prefix="redline-bench-daemon-") as tmp:
-        for phase, count, due in plan:
-            runs.append(run_daemon(phase, Path(tmp) / phase, [outlet.url(n) for n in range(count)], due, args.seconds))
+        for n, (phase, count, due, polite) in enumerate(plan):
+            runs.append(run_daemon(phase, Path(tmp) / str(n), [outlet.url(i) for i in range(count)], due, args.seconds,
+                                   polite=polite))
     peer = peer_rss()
     publish(table(runs, args.mode), args.out,
             {"mode": args.mode, "fresh": FRESH, "concurrency": CONCURRENCY, "target_rss_mb": TARGET_RSS_MB,
