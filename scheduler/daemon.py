@@ -31,6 +31,7 @@ from redline.core.config import Config, Outlet
 from redline.core.policy import policies_by_outlet
 from redline.crawler.runner import crawl_settings, on_stop_signals, run_in_reactor
 from redline.scheduler import passes
+from redline.scheduler.memory import release_large_buffers
 from redline.storage.store import open_store
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class Daemon:
 
     def run(self) -> None:
         """Run until stopped by a signal or :meth:`request_stop`."""
+        release_large_buffers()
         run_in_reactor(self._main)
 
     def request_stop(self, signum: int | None = None) -> None:
