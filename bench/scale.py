@@ -240,14 +240,14 @@ def build(path: Path, versions: int, articles: int) -> Built:
     return Built(str(path), versions, articles, round(seconds, 1), round(size, 1), probes)
 
 
-def cached(versions: int, articles: int, rebuild: bool) -> Built:
-    """The database for these parameters, built once and kept under ``bench/out/scale/``."""
-    meta = CACHE / f"v{versions}-a{articles}.json"
+def cached(versions: int, articles: int, rebuild: bool, cache: Path = CACHE) -> Built:
+    """The database for these parameters, built once and kept under ``cache``."""
+    meta = cache / f"v{versions}-a{articles}.json"
     if meta.exists() and not rebuild:
         built = Built(**json.loads(meta.read_text()))
         if Path(built.path).exists():
             return Built(**{**asdict(built), "probes": {int(k): v for k, v in built.probes.items()}})
-    built = build(CACHE / f"v{versions}-a{articles}.db", versions, articles)
+    built = build(cache / f"v{versions}-a{articles}.db", versions, articles)
     meta.write_text(json.dumps(asdict(built)))
     return built
 
@@ -257,9 +257,9 @@ def _spread(how: str, versions: int, seconds: list[float]) -> Timing:
     return Timing(versions, how, round(statistics.median(ms), 1), round(min(ms), 1), round(max(ms), 1))
 
 
-def time_cli(db: str, url: str, versions: int, *extra: str) -> Timing:
+def time_cli(db: str, url: str, versions: int, *extra: str, repeats: int = REPEATS) -> Timing:
     seconds = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         start = time.perf_counter()
         done = subprocess.run([str(REDLINE), "--db", db, "history", url, *extra], stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
@@ -269,22 +269,22 @@ def time_cli(db: str, url: str, versions: int, *extra: str) -> Timing:
     return _spread("cli history" + (" " + " ".join(extra) if extra else ""), versions, seconds)
 
 
-def time_startup() -> Timing:
+def time_startup(repeats: int = REPEATS) -> Timing:
     seconds = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         start = time.perf_counter()
         subprocess.run([str(REDLINE), "--version"], stdout=subprocess.DEVNULL, check=True)
         seconds.append(time.perf_counter() - start)
     return _spread("cli start-up (redline --version)", 0, seconds)
 
 
-def time_facade(db: str, url: str, versions: int) -> Timing:
+def time_facade(db: str, url: str, versions: int, repeats: int = REPEATS) -> Timing:
     from redline.app import Redline
 
     app = Redline(db)
     app.history(url)  # the first call opens and checks the file; every later one is what a reader pays
     seconds = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         start = time.perf_counter()
         record = app.history(url)
         seconds.append(time.perf_counter() - start)
@@ -310,10 +310,10 @@ class Served:
         self.process.wait(30)
 
 
-def time_web(served: Served, url: str, versions: int) -> Timing:
+def time_web(served: Served, url: str, versions: int, repeats: int = REPEATS) -> Timing:
     address = f"{served.base}/history?url={urllib.parse.quote(url, safe='')}"
     seconds = []
-    for attempt in range(REPEATS + 1):
+    for attempt in range(repeats + 1):
         start = time.perf_counter()
         with urllib.request.urlopen(address, timeout=300) as response:
             page = response.read()
@@ -323,9 +323,9 @@ def time_web(served: Served, url: str, versions: int) -> Timing:
     return _spread("web GET /history", versions, seconds)
 
 
-def table(built: Built, timings: list[Timing], load: str) -> str:
+def table(built: Built, timings: list[Timing], load: str, repeats: int) -> str:
     lines = [f"{built.versions:,} versions over {built.articles:,} articles ({built.size_mb:,.0f} MB with WAL, "
-             f"built in {built.seconds:.0f} s); median of {REPEATS}, load average {load}",
+             f"built in {built.seconds:.0f} s); median of {repeats}, load average {load}",
              "", "| what | versions of the article | median ms | min–max ms |", "| --- | --- | --- | --- |"]
     for t in timings:
         lines.append(f"| {t.how} | {t.versions:,} | {t.median_ms:g} | {t.min_ms:g}–{t.max_ms:g} |")
@@ -337,22 +337,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--versions", type=int, default=DEFAULT_VERSIONS)
     parser.add_argument("--articles", type=int, default=DEFAULT_ARTICLES)
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if cached")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="timed runs of each probe")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where the generated database is kept")
+    parser.add_argument("--out", type=Path, default=OUT_PATH, help="where to write the JSON results")
     args = parser.parse_args(argv)
-    built = cached(args.versions, args.articles, args.rebuild)
-    timings = [time_startup()]
+    built = cached(args.versions, args.articles, args.rebuild, args.cache)
+    n = args.repeats
+    timings = [time_startup(n)]
     for versions, url in sorted(built.probes.items()):
-        timings.append(time_facade(built.path, url, versions))
-        timings.append(time_cli(built.path, url, versions, "--json"))
-        timings.append(time_cli(built.path, url, versions))
+        timings.append(time_facade(built.path, url, versions, n))
+        timings.append(time_cli(built.path, url, versions, "--json", repeats=n))
+        timings.append(time_cli(built.path, url, versions, repeats=n))
     served = Served(built.path)
     try:
         for versions, url in sorted(built.probes.items()):
-            timings.append(time_web(served, url, versions))
+            timings.append(time_web(served, url, versions, n))
     finally:
         served.close()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    publish(table(built, timings, load), OUT_PATH,
-            {"built": asdict(built), "repeats": REPEATS, "target_ms": TARGET_MS, "load_average": load,
+    publish(table(built, timings, load, n), args.out,
+            {"built": asdict(built), "repeats": n, "target_ms": TARGET_MS, "load_average": load,
              "timings": [asdict(t) for t in timings]})
     return 0
 

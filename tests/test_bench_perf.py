@@ -69,3 +69,33 @@ def test_daemon_benchmark_samples_memory_and_checks_only_due_articles(tmp_path: 
     assert runs["tracking"]["checks"] > 0
     assert runs["large"]["articles_checked"] <= 5  # the 395 articles due in the far future are left alone
     assert all(run["peak_rss_mib"] > 0 and run["samples"] for run in runs.values())
+    assert runs["tracking"]["cpu_ms_per_check"] > 0 and runs["tracking"]["checks_per_core_s"] > 0
+
+
+def test_scale_benchmark_builds_a_valid_history_and_times_every_reader(tmp_path: Path) -> None:
+    """The generated database is one redline reads and verifies like its own: the probes have the
+    version counts they claim, the hash chains hold, and every way of reading is timed."""
+    from bench import scale
+
+    out = tmp_path / "scale.json"
+    versions, articles = sum(scale.PROBES) + 200, 100
+    stdout = bench("scale", "--versions", str(versions), "--articles", str(articles), "--repeats", "1",
+                   "--cache", str(tmp_path / "cache"), "--out", str(out))
+
+    assert "| what | versions of the article | median ms |" in stdout
+    report = json.loads(out.read_text())
+    built = report["built"]
+    assert (built["versions"], built["articles"]) == (versions, articles)
+    hows = {(t["how"], t["versions"]) for t in report["timings"]}
+    for count in scale.PROBES:
+        assert {("Redline.history (in process)", count), ("cli history --json", count), ("cli history", count),
+                ("web GET /history", count)} <= hows
+    redline = Path(sys.executable).with_name("redline")
+    verify = subprocess.run([str(redline), "--db", built["path"], "verify"], capture_output=True, text=True,
+                            timeout=TIMEOUT_SECONDS)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    history = subprocess.run([str(redline), "--db", built["path"], "history", built["probes"]["1000"], "--json"],
+                             capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=True)
+    record = json.loads(history.stdout)
+    assert [v["version"] for v in record["versions"]] == list(range(1, 1001))
+    assert len(record["changes"]) == 999
