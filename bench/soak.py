@@ -122,11 +122,18 @@ class SoakReport:
             "rss_second_half_min_mib": min(x.rss_mib for x in half),
             "rss_second_half_max_mib": max(x.rss_mib for x in half),
             "rss_second_half_trend_mib_per_h": round((half[-1].rss_mib - half[0].rss_mib) / hours, 1) if hours else 0.0,
+            # Mean RSS of each quarter of the run: a heap settling rises ever more slowly, a leak steadily.
+            "rss_quarter_means_mib": [round(sum(q) / len(q), 1) for q in _quarters([x.rss_mib for x in s]) if q],
             "open_files_max": max(x.open_files for x in s),
             "open_files_min": min(x.open_files for x in s),
             "wal_max_mib": max(x.wal_mib for x in s),
             "db_kib_per_version": round((s[-1].db_mib + s[-1].wal_mib) * 1024 / versions, 1),
         }
+
+
+def _quarters(values: list[float]) -> list[list[float]]:
+    n = len(values)
+    return [values[k * n // 4:(k + 1) * n // 4] for k in range(4)]
 
 
 def stagger(db: Path, seconds: float) -> None:
@@ -267,7 +274,8 @@ def table(report: SoakReport) -> str:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         f"| {last.checks:,} | {last.versions:,} | {last.changes:,} | {report.alerts_handled:,} | {b['rss_peak_mib']:.0f} | "
         f"{b['rss_second_half_min_mib']:.0f}–{b['rss_second_half_max_mib']:.0f} "
-        f"({b['rss_second_half_trend_mib_per_h']:+.0f} MiB/h) | {b['open_files_min']}–{b['open_files_max']} | "
+        f"({b['rss_second_half_trend_mib_per_h']:+.0f} MiB/h; quarter means "
+        f"{' → '.join(f'{m:.0f}' for m in b['rss_quarter_means_mib'])}) | {b['open_files_min']}–{b['open_files_max']} | "
         f"{b['wal_max_mib']:.1f} | {b['db_kib_per_version']:.0f} | {len(report.read_failures)} | "
         f"{len(report.locked)} | {report.integrity} |",
     ])
