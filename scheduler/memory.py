@@ -9,9 +9,9 @@ long-lived objects, and the heap can only grow to the worst mix it has ever held
 thresholds (which turns the adjustment off) keeps page-sized buffers out of the heap and lets
 it shrink from the top again.
 
-Measured with ``python -m bench daemon`` (100,000 tracked, 16 concurrent churned pages, see the
-README's "Scale" table): the heap segment of the daemon's RSS fell from 42 to 31 MiB and the
-peak by ~7 MiB. A ``gc`` + ``malloc_trim`` per pass had made no measurable difference (the
+Measured on ``python -m bench daemon``'s set-up (100,000 tracked, 16 concurrent churned pages;
+the README's "Scale" table), back to back: the heap segment of the daemon's RSS (``/proc/<pid>/smaps``)
+fell from 42 to 31 MiB and the peak by 5-7 MiB. A ``gc`` + ``malloc_trim`` per pass had made no measurable difference (the
 freed memory was scattered, not at the heap's top). Other C libraries and platforms: no-op.
 """
 
