@@ -10,6 +10,7 @@
     python -m bench scale            # history (CLI, facade, web page) on 1,000,000 versions (~12 min to build)
     python -m bench sentences        # calibration of the JSONL export's edited-sentence threshold
     python -m bench render --pages 500    # the daemon's memory over rendered pages (render = "browser")
+    python -m bench storage --articles 100000   # stored bytes per version, packed vs per-row zlib
 
 Robustness (named only, not part of the default run):
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from bench import changes, daemon, export, extraction, real, recheck, render, scale, sentences
+from bench import changes, daemon, export, extraction, real, recheck, render, scale, sentences, storage
 
 #: Long-running robustness benchmarks, run only when named (imported then: they use tests/testkit).
 NAMED_ONLY = ("faults", "crashloop", "soak")
@@ -35,7 +36,7 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] in NAMED_ONLY:
         return importlib.import_module(f"bench.{argv[0]}").main(argv[1:])
     which = argv[0] if argv and argv[0] in {"extraction", "changes", "real", "recheck", "daemon", "sentences",
-                                            "export", "render", "scale"} else None
+                                            "export", "render", "scale", "storage"} else None
     rest = argv[1:] if which else argv
     code = 0
     if which in (None, "extraction"):
@@ -52,6 +53,8 @@ def main(argv: list[str]) -> int:
         code = max(code, export.main(rest))
     if which == "scale":  # builds (and caches) a 1,000,000-version database: on request only
         code = max(code, scale.main(rest))
+    if which == "storage":  # builds a large database: on request only
+        code = max(code, storage.main(rest))
     if which == "sentences":  # a calibration, not a benchmark: run on request only
         code = max(code, sentences.main())
     if which in (None, "render"):

@@ -18,7 +18,6 @@ import os
 import re
 import sqlite3
 import urllib.parse
-import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +26,7 @@ import sqlite_utils
 from redline.core.config import CHANGE_KINDS
 from redline.core.errors import DatabaseMissing, InvalidInput, NotFound
 from redline.core.clock import to_iso
+from redline.storage import blobs
 from redline.storage.db import busy_timeout_ms, translate_errors
 from redline.storage.queries import CHANGES_JOINED, LISTED_COLUMNS, listed_change
 
@@ -240,15 +240,16 @@ def search(db: sqlite_utils.Database, text: str) -> list[dict]:
 
 
 def archived_version(db: sqlite_utils.Database, article_id: int, number: int) -> dict:
-    """One stored version's raw HTML (decompressed) with what is needed to show it as an archive."""
+    """One stored version's raw HTML (decoded) with what is needed to show it as an archive."""
     row = next(db.query(
-        "SELECT v.number, v.headline, v.first_seen, v.last_seen, v.source_url, v.encoding, v.raw_html, a.url "
+        "SELECT v.number, v.headline, v.byline, v.body, v.first_seen, v.last_seen, v.source_url, v.encoding, "
+        "v.raw_html, a.url "
         "FROM versions v JOIN articles a ON a.id = v.article_id WHERE v.article_id = ? AND v.number = ?",
         [article_id, number],
     ), None)
     if row is None:
         raise NotFound(f"there is no version {number} of article {article_id}")
-    row["raw_html"] = zlib.decompress(row["raw_html"]) if row["raw_html"] else b""
+    row["raw_html"] = blobs.page_of(db, row)
     return row
 
 
@@ -262,5 +263,5 @@ def blocked_answer(db: sqlite_utils.Database, article_id: int) -> dict:
     if row is None:
         raise NotFound(f"article {article_id} was never blocked")
     row["headers"] = json.loads(row["headers"] or "{}")
-    row["body"] = zlib.decompress(row["body"]).decode("utf-8", errors="replace") if row["body"] else ""
+    row["body"] = blobs.unpack(row["body"]).decode("utf-8", errors="replace") if row["body"] else ""
     return row

@@ -10,7 +10,8 @@ makes a version keeps (table ``exchanges``, one row per version):
 
 Bytes are not stored twice: when the body as received equals the decoded HTML the version keeps
 anyway (no ``Content-Encoding``), ``exchanges.body`` is NULL and :func:`wire_body` reads
-``versions.raw_html``. Versions stored before this table existed have no exchange; exports fall
+``versions.raw_html``; when zlib rebuilds it from that HTML (gzip or deflate from a zlib-based
+server) only the recipe is kept (storage/blobs.py). Versions stored before this table existed have no exchange; exports fall
 back to what they have (the decoded HTML and the times of the check).
 """
 
@@ -19,13 +20,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlite_utils
 
-#: Same level as ``record.RAW_COMPRESSION_LEVEL`` (the bytes are mostly already compressed).
-BODY_COMPRESSION_LEVEL = 6
+from redline.storage import blobs
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -77,7 +77,7 @@ def store(db: sqlite_utils.Database, version_id: int, exchange: Exchange, raw_ht
         "reason": exchange.reason,
         "response_headers": json.dumps([list(h) for h in exchange.response_headers], ensure_ascii=False),
         "responded_at": exchange.responded_at,
-        "body": None if exchange.body == raw_html else zlib.compress(exchange.body, BODY_COMPRESSION_LEVEL),
+        "body": blobs.encode_wire(exchange.body, raw_html),
     }
     db.execute(
         f"INSERT INTO exchanges ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
@@ -85,8 +85,8 @@ def store(db: sqlite_utils.Database, version_id: int, exchange: Exchange, raw_ht
     return row
 
 
-def wire_body(exchange_body: bytes | None, raw_html: bytes | None) -> bytes:
-    """The response body as received, from an exchange row's ``body`` and the version's ``raw_html``
-    (both zlib-compressed as stored). Raises ``zlib.error`` when the stored bytes are damaged."""
-    stored = exchange_body if exchange_body is not None else raw_html
-    return zlib.decompress(stored) if stored else b""
+def wire_body(exchange_body: bytes | None, page: Callable[[], bytes]) -> bytes:
+    """The response body as received, from an exchange row's ``body`` blob and the version's
+    decoded page (called only when the body is built from it). Raises
+    :class:`redline.storage.blobs.Damaged` when the stored bytes are damaged."""
+    return blobs.decode_wire(exchange_body, page)

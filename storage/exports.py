@@ -2,7 +2,7 @@
 
 Built for 100k-article files: every iterator reads keyset pages (``(chain, seq)`` for archive
 records, ``articles.id`` for articles), so memory stays flat however large the file is, and
-bodies are decompressed one record at a time. Callers that want one consistent snapshot run
+bodies are decoded one record at a time. Callers that want one consistent snapshot run
 the whole export inside :func:`snapshot` (a WAL read transaction: the crawler keeps writing,
 the export sees none of it).
 """
@@ -10,7 +10,6 @@ the export sees none of it).
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from redline.core.errors import DatabaseFailure
+from redline.storage import blobs
 from redline.storage.browse import OUTLET
 from redline.storage.exchange import wire_body
 
@@ -67,7 +67,7 @@ def _where(filters: Filters, time_column: str) -> tuple[str, list]:
 _RECORDS = (
     "SELECT c.chain, c.seq, c.kind, c.url AS chain_url, c.number, c.at, c.payload_digest, c.text_digest, "
     "c.html_digest, c.head_digest, c.prev_hash, c.hash, a.url AS article_url, a.outlet, "
-    "v.id AS version_id, v.headline, v.byline, v.content_digest, v.first_seen, v.last_seen, v.published, "
+    "v.id AS version_id, v.headline, v.byline, v.body, v.content_digest, v.first_seen, v.last_seen, v.published, "
     "v.modified, v.source_url, v.encoding, v.extractor_version, v.method AS extraction_method, v.raw_html, "
     "e.version_id AS e_version_id, e.method, e.url AS request_url, e.request_headers, e.requested_at, e.protocol, "
     "e.status, e.reason, e.response_headers, e.responded_at, e.body AS e_body, "
@@ -100,8 +100,8 @@ def archive_records(db: sqlite_utils.Database, filters: Filters) -> Iterator[dic
     )):
         for row in rows:
             try:
-                yield _archive_record(row)
-            except zlib.error:
+                yield _archive_record(db, row)
+            except blobs.Damaged:
                 path = db.execute("PRAGMA database_list").fetchone()[2]
                 raise DatabaseFailure(
                     f"the stored body of version {row['number']} of {row['chain_url']} is damaged (it no longer "
@@ -110,7 +110,7 @@ def archive_records(db: sqlite_utils.Database, filters: Filters) -> Iterator[dic
         last = (rows[-1]["chain"], rows[-1]["seq"])
 
 
-def _archive_record(row: dict) -> dict:
+def _archive_record(db: sqlite_utils.Database, row: dict) -> dict:
     record = {key: row[key] for key in (
         "chain", "seq", "kind", "number", "at", "payload_digest", "text_digest", "html_digest", "head_digest",
         "prev_hash", "hash", "article_url", "outlet", "headline", "byline", "content_digest", "first_seen",
@@ -121,14 +121,14 @@ def _archive_record(row: dict) -> dict:
     record["html"] = None
     record["change"] = None
     if row["kind"] == "version":
-        record["html"] = zlib.decompress(row["raw_html"]) if row["raw_html"] else b""
+        html = record["html"] = blobs.page_of(db, row)
         if row["e_version_id"] is not None:
             record["exchange"] = {
                 "method": row["method"], "url": row["request_url"],
                 "request_headers": [tuple(h) for h in json.loads(row["request_headers"])],
                 "requested_at": row["requested_at"], "protocol": row["protocol"], "status": row["status"],
                 "reason": row["reason"], "response_headers": [tuple(h) for h in json.loads(row["response_headers"])],
-                "responded_at": row["responded_at"], "body": wire_body(row["e_body"], row["raw_html"]),
+                "responded_at": row["responded_at"], "body": wire_body(row["e_body"], lambda: html),
             }
         if row["to_kinds"] is not None:
             record["change"] = {"from_version": row["to_from"], "kinds": json.loads(row["to_kinds"]),

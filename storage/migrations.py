@@ -11,7 +11,7 @@ Tables (see docs/architecture.md for how they are used):
 - ``aliases``: every URL an article was tracked or seen under (tracked, redirect target,
   same-host ``rel=canonical``), so any of them finds it.
 - ``versions``: one row per distinct content of an article, numbered from 1, with the raw HTML
-  (zlib) and the extractor version that produced it.
+  (packed by storage/blobs.py; zlib before 0008) and the extractor version that produced it.
 - ``checks``: every fetch and its outcome, successful or not.
 - ``changes``: what users, alerts and feeds read; ``kinds`` is a JSON list.
 - ``sources``: the feeds, sitemaps and section pages discovery reads, with validators and failures.
@@ -19,6 +19,7 @@ Tables (see docs/architecture.md for how they are used):
   for one notify target, and one message to one target with its idempotency key and retry state.
 - ``exchanges``: per version, the request as sent and the response as received (the archive).
 - ``chain``: the tamper-evident hash chain of versions, removals and restorations, per outlet.
+- ``blob_dicts``: per outlet, the reference page its stored pages are packed against.
 """
 
 from __future__ import annotations
@@ -373,3 +374,28 @@ def history_listing(db: sqlite_utils.Database) -> None:
     """
     db.execute("CREATE INDEX versions_listing ON versions "
                "(article_id, number, headline, first_seen, last_seen, rendered)")
+
+
+@MIGRATIONS(name="0008_blobs")
+def packed_blobs(db: sqlite_utils.Database) -> None:
+    """(After 0010 and 0009 in this list, which shipped first; the steps are independent.)
+
+    ``blob_dicts``: the reference page (zstd) each outlet's stored pages are packed against
+    (storage/blobs.py). Rows stored before this step stay zlib and read as they are; new rows are
+    packed. Repacking the old rows is ``redline compact``, not this step: it decodes and re-encodes
+    every page (minutes per 100,000 versions, one write transaction per batch), which must not
+    hold up opening the database nor the daemon's start, and can be stopped and resumed.
+    """
+    db.executescript(
+        """
+        CREATE TABLE blob_dicts (
+            id INTEGER PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            content BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX blob_dicts_outlet ON blob_dicts (outlet, id);
+        """
+    )

@@ -7,14 +7,13 @@ plain dicts shaped like the CLI's JSON contract, so ``--json`` output is these v
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterator
 from dataclasses import asdict
 
 import sqlite_utils
 
 from redline.core.errors import NoVersion
-from redline.storage import sources
+from redline.storage import blobs, sources
 from redline.storage.articles import require_article
 
 #: The columns of ``changes c`` that :func:`change_from_row` reads, for every query listing changes.
@@ -219,7 +218,7 @@ def latest_raw(db: sqlite_utils.Database, article_id: int) -> dict | None:
         [article_id],
     ), None)
     if row is not None:
-        row["raw_html"] = zlib.decompress(row["raw_html"]) if row["raw_html"] else b""
+        row["raw_html"] = blobs.page_of(db, row)
     return row
 
 

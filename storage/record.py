@@ -18,22 +18,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from dataclasses import dataclass
 
 import sqlite_utils
 
-from redline.storage import chain, exchange, outbox, titles
+from redline.storage import blobs, chain, exchange, outbox, titles
 from redline.storage.exchange import Exchange
 from redline.storage.articles import add_alias
+from redline.storage.browse import OUTLET
 from redline.storage.differ import ChangeSummary, Content, compare
 
 #: Consecutive 404/410 answers before an article counts as removed: one 404 is often a CMS
 #: hiccup during a republish, two in a row on separate checks is a decision.
 REMOVAL_STREAK = 2
 
-#: zlib level for stored raw HTML: level 6 keeps ~85% of level 9's saving at a third of the CPU.
-RAW_COMPRESSION_LEVEL = 6
 #: Bytes of a blocking answer kept for inspection: challenge and consent pages are 5-60 KB; a
 #: larger body is cut, since only what it says matters, not all of it.
 MAX_BLOCKED_BODY = 256 * 1024
@@ -141,7 +139,7 @@ def record_blocked(db: sqlite_utils.Database, article_id: int, fetch: Fetch, rea
             "ON CONFLICT (article_id) DO UPDATE SET check_id = excluded.check_id, status = excluded.status, "
             "reason = excluded.reason, headers = excluded.headers, body = excluded.body",
             [article_id, check_id, fetch.status, reason, json.dumps(headers),
-             zlib.compress(body[:MAX_BLOCKED_BODY], RAW_COMPRESSION_LEVEL)],
+             blobs.pack(body[:MAX_BLOCKED_BODY])],
         )
     return Recorded(article_id, "blocked", error=reason)
 
@@ -259,6 +257,11 @@ def _older_with_digest(db: sqlite_utils.Database, article_id: int, digest: str, 
     return row[0]
 
 
+def outlet_of(db: sqlite_utils.Database, article_id: int) -> str:
+    """The outlet an article's pages are packed for (its outlet, or its URL's host: as its chain)."""
+    return db.execute(f"SELECT {OUTLET} FROM articles a WHERE a.id = ?", [article_id]).fetchone()[0]
+
+
 def _insert_version(
     db: sqlite_utils.Database, article_id: int, fetch: Fetch, article: Extracted, digest: str,
     raw_html: bytes, *, first_seen: str | None = None,
@@ -266,6 +269,8 @@ def _insert_version(
     number = db.execute(
         "SELECT COALESCE(max(number), 0) + 1 FROM versions WHERE article_id = ?", [article_id]
     ).fetchone()[0]
+    raw_blob = blobs.encode_page(db, article_id, outlet_of(db, article_id), raw_html,
+                                 blobs.version_text(article.headline, article.byline, article.body))
     version_id = db.execute(
         "INSERT INTO versions (article_id, number, headline, byline, body, published, modified, "
         "content_digest, first_seen, last_seen, extractor_version, method, source_url, encoding, raw_html, rendered, "
@@ -274,7 +279,7 @@ def _insert_version(
             article_id, number, article.headline, article.byline, article.body, article.published,
             article.modified, digest, first_seen or fetch.checked_at, fetch.checked_at,
             article.extractor_version, article.method, fetch.final_url or fetch.url, article.encoding,
-            zlib.compress(raw_html, RAW_COMPRESSION_LEVEL), int(fetch.rendered),
+            raw_blob, int(fetch.rendered),
             titles.encode(article.title_template),
         ],
     ).lastrowid

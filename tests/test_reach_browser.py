@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from pathlib import Path
 
 import pytest
 
+from redline.storage import blobs
 from testkit.pages import STORY, STORY_HEADLINE
 from testkit.proxies import HttpProxy
 from testkit.site import LocalSite, Redline
@@ -70,8 +70,9 @@ def test_a_scripted_page_is_read_only_by_the_browser_outlet_and_its_edits_are_fl
     assert version["body"] == "\n\n".join(STORY)
     assert version["rendered"] is True
     with sqlite3.connect(redline.db) as conn:
-        [(raw, rendered)] = conn.execute("SELECT raw_html, rendered FROM versions").fetchall()
-    assert rendered == 1 and STORY_HEADLINE.encode() in zlib.decompress(raw)  # the rendered DOM is stored
+        conn.row_factory = sqlite3.Row
+        [row] = conn.execute("SELECT raw_html, headline, byline, body, rendered FROM versions").fetchall()
+        assert row["rendered"] == 1 and STORY_HEADLINE.encode() in blobs.page_of(conn, row)  # the rendered DOM
 
     edited = STORY_HEADLINE.replace("approves", "rejects")
     site.set("/static/story.js", story_js(edited, STORY), content_type="application/javascript")

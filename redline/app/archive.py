@@ -8,6 +8,7 @@ page at a time and written one by one, so memory stays flat however large the fi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from redline.app.facade import Redline
 from redline.core.clock import parse_user_time
 from redline.core.errors import VerificationFailed
 from redline.core.urls import lookup_names
-from redline.storage import chain, exports
+from redline.storage import blobs, chain, exports, record
 from redline.storage.db import translate_errors
 from redline.storage.store import SQLiteStore
 
@@ -104,6 +105,32 @@ def verify(app: Redline, *, url: str | None = None, heads: tuple[str, ...] = (),
             reports = chain.verify(store.db, article_id=article_id, wanted_heads=wanted, on_record=advance)
     found = set().union(*(report.found_heads for report in reports))
     return Verified(reports, sorted(wanted - found))
+
+
+@dataclass(frozen=True)
+class Compacted:
+    """What compacting did: the rows repacked, and the file's size before and after (VACUUM only)."""
+
+    repacked: blobs.Repacked
+    size_before: int
+    size_after: int
+    vacuumed: bool
+
+
+def compact(app: Redline, *, vacuum: bool = False,
+            progress: Callable[[Callable[[], int]], object] | None = None) -> Compacted:
+    """Repack rows stored before migration 0008 (zlib) in the packed codecs, a batch per transaction
+    (safe beside a running daemon, resumable after Ctrl-C), then with ``vacuum`` rewrite the file
+    so the freed pages go back to the disk (needs free space for a copy and no other process)."""
+    with app.store() as store:
+        size_before = os.path.getsize(app.db_path)
+        with _progress(progress, lambda: blobs.legacy_rows(store.db)) as advance:
+            done = blobs.repack(store.db, outlet_of=lambda article_id: record.outlet_of(store.db, article_id),
+                                on_version=advance)
+        if vacuum:
+            with translate_errors(app.db_path):
+                store.db.execute("VACUUM")
+    return Compacted(done, size_before, os.path.getsize(app.db_path), vacuum)
 
 
 def require_ok(result: Verified) -> None:

@@ -1,4 +1,5 @@
-"""``redline export`` and ``redline verify``: the record leaves redline, and proves it is intact.
+"""``redline export``, ``verify`` and ``compact``: the record leaves redline, proves it is intact,
+and is kept small.
 
 Thin shells over :mod:`redline.app.archive`, in their own module so the archive's commands grow
 without touching the other command modules.
@@ -92,4 +93,30 @@ def verify(ctx: Context, article_url: str | None, heads: tuple[str, ...]) -> Non
     archive.require_ok(result)
 
 
-COMMANDS = (export, verify)
+@click.command()
+@click.option("--vacuum", is_flag=True, help="Then rewrite the file so the space goes back to the disk "
+                                               "(stop the daemon first; needs free space for a copy).")
+@pass_context
+def compact(ctx: Context, vacuum: bool) -> None:
+    """Repack pages stored as zlib (by redline before storage migration 0008) to a few hundred bytes each.
+
+    New versions are packed as they are stored; this rewrites the older rows, one batch per
+    transaction, so it can run beside the daemon and be stopped and started again. The file keeps
+    its size until it is vacuumed (--vacuum, or later: `sqlite3 DB VACUUM`).
+
+    \b
+    Examples:
+      redline compact
+      redline compact --vacuum
+    """
+    done = archive.compact(ctx.app, vacuum=vacuum, progress=lambda total: render.progress("repacking", total))
+    r = done.repacked
+    click.echo(f"repacked {r.versions} page(s), {r.exchanges} response body(ies), {r.blocked} blocked answer(s): "
+               f"{r.bytes_before / 1e6:.1f} MB -> {r.bytes_after / 1e6:.1f} MB")
+    if done.vacuumed:
+        click.echo(f"vacuumed: the file went from {done.size_before / 1e6:.1f} MB to {done.size_after / 1e6:.1f} MB")
+    elif r.versions or r.exchanges:
+        click.echo("the file keeps its size until vacuumed: `redline compact --vacuum` (with the daemon stopped)")
+
+
+COMMANDS = (export, verify, compact)
