@@ -25,7 +25,7 @@ chain record included). Reported, from the finished database:
 - write throughput (versions recorded per second, the whole recording transaction) and the time
   to read one version's raw HTML back (median over a sample, delta chains included).
 
-Writes ``bench/out/storage.json``.
+Writes ``bench/out/storage.json`` (``--out``), rewritten as the run goes (``"partial": true``).
 """
 
 from __future__ import annotations
@@ -256,7 +256,7 @@ def _record_article(db, i: int, url: str, chrome: Chrome, how: str, history: His
     return recorded
 
 
-def build(path: Path, count: int, outlets: int, seed: int) -> dict:
+def build(path: Path, count: int, outlets: int, seed: int, out: Path) -> dict:
     """Generate and record the history; per-version stored bytes now and under per-row zlib."""
     chromes, words = load_outlets(outlets)
     history = History(words, seed)
@@ -286,7 +286,7 @@ def build(path: Path, count: int, outlets: int, seed: int) -> dict:
             print(f"  {min(count, start + BATCH)} articles, {len(per_version)} versions", flush=True)
             partial = {"versions": len(per_version), "per_version": per_version, "old_per_version": old_per_version,
                        "write_seconds": spent}
-            _write_report(summarize(path, min(count, start + BATCH), outlets, partial, None), partial=True)
+            _write_report(out, summarize(path, min(count, start + BATCH), outlets, partial, None), partial=True)
     db.close()
     return {"versions": len(per_version), "per_version": per_version, "old_per_version": old_per_version,
             "write_seconds": spent}
@@ -325,9 +325,10 @@ def summarize(path: Path, count: int, outlets: int, built: dict, read: float | N
     }
 
 
-def _write_report(report: dict, *, partial: bool) -> None:
-    OUT.mkdir(exist_ok=True)
-    (OUT / "storage.json").write_text(json.dumps({**report, "partial": partial}, indent=2))
+def _write_report(out: Path, report: dict, *, partial: bool) -> None:
+    """The JSON report; a long run rewrites it (``partial``) every 25 batches, so it is never lost."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({**report, "partial": partial}, indent=2))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,14 +336,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=DEFAULT_ARTICLES)
     parser.add_argument("--outlets", type=int, default=DEFAULT_OUTLETS)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=OUT / "storage.json", help="the JSON report (its folder "
+                        "also holds the database, under storage-work/)")
     args = parser.parse_args(argv)
-    work = OUT / "storage-work"
+    work = args.out.parent / "storage-work"
     work.mkdir(parents=True, exist_ok=True)
     path = work / f"storage-{args.articles}.db"
     for stale in work.glob(f"storage-{args.articles}.*"):
         stale.unlink()
     began = time.monotonic()
-    built = build(path, args.articles, args.outlets, args.seed)
+    built = build(path, args.articles, args.outlets, args.seed, args.out)
     wall = time.monotonic() - began
     report = {**summarize(path, args.articles, args.outlets, built, read_back(path, built["versions"], args.seed)),
               "build_seconds": wall}
@@ -357,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{report['old_zlib_file_bytes_per_version_estimate']:,.0f} (estimate) | {report['file_bytes_per_version']:,.0f} |")
     print(f"write: {report['versions_per_second']:.0f} versions/s (record_content, packing included); "
           f"read one version's raw HTML: {report['read_one_version_ms']:.2f} ms (median)")
-    _write_report(report, partial=False)
+    _write_report(args.out, report, partial=False)
     return 0
 
 

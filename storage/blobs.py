@@ -51,13 +51,17 @@ TAG_DELTA = 0x03
 TAG_GZIP = 0x04
 TAGS = (TAG_ZSTD, TAG_OUTLET, TAG_DELTA, TAG_GZIP)
 
-#: zstd level for pages and dictionaries: on corpus-chromed pages level 9 packs a page against its
-#: outlet's reference page in ~1.5 ms at ~3% more bytes than level 19 (~15 ms); level 3 is ~15%
-#: larger (bench/storage.py, measured while choosing).
+#: zstd level for pages and dictionaries. On bench/storage.py's corpus-chromed pages, packed against
+#: the outlet's reference page and the row's text: 332 B median at level 9, 326 B at 19 (but ~10x the
+#: time: 17 ms against 1.5 ms a page), 380 B at 3.
 LEVEL = 9
 #: A full (outlet-dictionary) page after at most this many deltas: bounds a read to this many
-#: decodes (~0.5 ms each for a 200 KB page) while deltas keep ~30% fewer bytes than keyframes.
+#: decodes (0.1-0.5 ms each for a 200 KB page); deltas are ~40% smaller than keyframes
+#: (bench/storage.py: 195 B against 340 B mean), so longer runs would save little more.
 KEYFRAME_EVERY = 8
+#: Smallest page that becomes its outlet's reference page: an error page or a stub (a few KB) would
+#: serve every later page of the outlet badly; real article pages are 50-500 KB.
+MIN_REFERENCE = 16 * 1024
 #: Decoded pages and dictionaries kept per database connection (bytes): a delta chain and a few
 #: outlets' reference pages, bounded so a 10 MB page cannot pin memory.
 CACHE_BYTES = 32 * 1024 * 1024
@@ -208,8 +212,12 @@ def encode_page(db: sqlite_utils.Database, article_id: int, outlet: str, page: b
             blob = (bytes([TAG_DELTA]) + _varint(previous[0]) + _varint(depth + 1)
                     + _compress(page, base + text))
     if blob is None:
-        dict_id, reference = _outlet_dictionary(db, outlet, page)
-        blob = bytes([TAG_OUTLET]) + _varint(dict_id) + _compress(page, reference + text)
+        found = _outlet_dictionary(db, outlet, page)
+        if found is None:
+            blob = pack(page)
+        else:
+            dict_id, reference = found
+            blob = bytes([TAG_OUTLET]) + _varint(dict_id) + _compress(page, reference + text)
     if decode_page(db, blob, text) != page:  # never keep what does not give the page back
         blob = pack(page)
     return blob
@@ -258,11 +266,14 @@ def _depth(blob: bytes) -> int:
     return _read_varint(blob, pos)[0]
 
 
-def _outlet_dictionary(db: sqlite_utils.Database, outlet: str, page: bytes) -> tuple[int, bytes]:
-    """The outlet's reference page (id, bytes), made from ``page`` when it has none yet."""
+def _outlet_dictionary(db: sqlite_utils.Database, outlet: str, page: bytes) -> tuple[int, bytes] | None:
+    """The outlet's reference page (id, bytes), made from ``page`` when it has none yet (None while
+    the outlet has none and ``page`` is too small to be one)."""
     row = db.execute("SELECT id FROM blob_dicts WHERE outlet = ? ORDER BY id DESC LIMIT 1", [outlet]).fetchone()
     if row is not None:
         return row[0], _dictionary(db, row[0])
+    if len(page) < MIN_REFERENCE:
+        return None
     digest = hashlib.sha256(page).hexdigest()
     dict_id = db.execute(
         "INSERT INTO blob_dicts (outlet, digest, size, content, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -300,9 +311,10 @@ class Repacked:
     bytes_after: int = 0
 
 
-#: Versions repacked per write transaction: ~200 pages take about a second to repack here, so the
-#: daemon writing beside it waits at most that long (well inside the busy timeout).
-REPACK_BATCH = 200
+#: Versions repacked per write transaction: 200 corpus pages of unrelated sites (keyframes, the slow
+#: case) took 7.9 s at load 7.8 on the shared 2-core VM, so 50 hold the write lock ~2 s at worst and
+#: a daemon writing beside it waits well inside the 15 s busy timeout.
+REPACK_BATCH = 50
 _LEGACY = "{column} IS NOT NULL AND substr({column}, 1, 1) NOT IN (x'01', x'02', x'03', x'04')"
 
 

@@ -383,8 +383,9 @@ def packed_blobs(db: sqlite_utils.Database) -> None:
     ``blob_dicts``: the reference page (zstd) each outlet's stored pages are packed against
     (storage/blobs.py). Rows stored before this step stay zlib and read as they are; new rows are
     packed. Repacking the old rows is ``redline compact``, not this step: it decodes and re-encodes
-    every page (minutes per 100,000 versions, one write transaction per batch), which must not
-    hold up opening the database nor the daemon's start, and can be stopped and resumed.
+    every page (up to ~40 ms a version: about an hour per 100,000), which must not hold up
+    opening the database nor the daemon's start; as a command it runs in batches beside the
+    daemon and can be stopped and resumed.
     """
     db.executescript(
         """

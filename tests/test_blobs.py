@@ -98,6 +98,20 @@ def test_every_wire_body_comes_back_exactly(encoding):
         assert blobs.decode_wire(blob, lambda page=page: page) == wire
 
 
+def test_a_stub_page_never_becomes_its_outlets_reference(db):
+    [stub, real] = articles.track(db, ["https://stub.example/a", "https://stub.example/b"], outlet="Stub")
+    record.record_content(db, stub.article_id, record.Fetch(url=stub.url, checked_at="2026-11-25T10:00:00Z"),
+                          extracted("Stub"), b"<html>moved</html>")
+    page = article_page("Real story", STORY).encode() * 40  # a full-size page
+    record.record_content(db, real.article_id, record.Fetch(url=real.url, checked_at="2026-11-25T10:00:00Z"),
+                          extracted("Real"), page)
+    [(size,)] = db.execute("SELECT size FROM blob_dicts WHERE outlet = 'Stub'").fetchall()
+    assert size == len(page)
+    tags = [row["raw_html"][0] for row in _versions(db)]
+    assert tags == [blobs.TAG_ZSTD, blobs.TAG_OUTLET]
+    assert [blobs.page_of(db, row) for row in _versions(db)] == [b"<html>moved</html>", page]
+
+
 def test_rows_stored_as_zlib_keep_reading_and_damage_is_named(db):
     assert blobs.unpack(zlib.compress(b"<html>old</html>", 6)) == b"<html>old</html>"
     assert blobs.unpack(blobs.pack(b"blocked page")) == b"blocked page"
