@@ -27,7 +27,7 @@ A record's hash is ``sha256`` (hex) of the UTF-8 JSON array (no spaces, non-ASCI
 Removals and restorations have ``""`` for the four digests. The format is versioned by its first
 element and must never change: a new format would be a new tag and a new migration.
 
-:func:`verify` recomputes every record from the stored data (decompressing every body), not from
+:func:`verify` recomputes every record from the stored data (decoding every body), not from
 the digests stored beside it, so an edited body, text, header or time is found and named. Stored
 bodies are packed by storage/blobs.py; the digests are of the bytes as received, so repacking a
 row (``redline compact``) leaves every record as it was.

@@ -16,7 +16,7 @@ import sqlite_utils
 from warcio.archiveiterator import ArchiveIterator
 
 from bench.corpus import corpus_dir, load_manifest, missing_reason, page_bytes
-from redline.storage import articles, blobs, chain, queries, record
+from redline.storage import articles, blobs, browse, chain, queries, record
 from redline.storage.db import open_database
 from redline.storage.migrations import MIGRATIONS
 from testkit.pages import STORY, article_page
@@ -128,6 +128,7 @@ def test_rows_stored_as_zlib_keep_reading_and_damage_is_named(db):
 # --- a database written before migration 0008 ---------------------------------------------------
 
 OLD_URLS = ("https://old.example/news/one", "https://old.example/news/two")
+BLOCKED_PAGE = b"<html><body>Please verify you are a human.</body></html>"
 
 
 def _old_database(path: Path) -> dict[int, tuple[bytes, bytes]]:
@@ -157,6 +158,10 @@ def _old_database(path: Path) -> dict[int, tuple[bytes, bytes]]:
                              zlib.compress(wire, 6) if wire != page else None])
             chain.append_version(old, version_id)
             written[version_id] = (page, wire)
+    check_id = old.execute("INSERT INTO checks (article_id, checked_at, url, status, outcome, error) VALUES "
+                           "(1, '2026-01-04T00:00:00Z', ?, 403, 'blocked', 'HTTP 403')", [OLD_URLS[0]]).lastrowid
+    old.execute("INSERT INTO blocked_answers VALUES (1, ?, 403, 'HTTP 403', '{}', ?)",
+                [check_id, zlib.compress(BLOCKED_PAGE, 6)])
     old.conn.commit()
     old.close()
     return written
@@ -179,7 +184,8 @@ def test_an_old_database_opens_reads_and_repacks_resumably(tmp_path):
         blobs.repack(db, batch=2, outlet_of=lambda a: record.outlet_of(db, a), on_version=stop_after_three)
     assert blobs.legacy_rows(db) == 4  # the first batch committed, the second rolled back whole
     done = blobs.repack(db, batch=2, outlet_of=lambda a: record.outlet_of(db, a))
-    assert (done.versions, done.exchanges, blobs.legacy_rows(db)) == (4, 3, 0)
+    assert (done.versions, done.exchanges, done.blocked, blobs.legacy_rows(db)) == (4, 3, 1, 0)
+    assert browse.blocked_answer(db, 1)["body"] == BLOCKED_PAGE.decode()
     assert blobs.repack(db, outlet_of=lambda a: record.outlet_of(db, a)).versions == 0  # nothing left to do
     for row in _versions(db):
         assert row["raw_html"][0] in blobs.TAGS
@@ -196,7 +202,7 @@ def test_compact_keeps_verify_and_the_warc_export_intact(tmp_path):
     redline = Redline(path)
     assert "6 record(s) match" in redline("verify").stdout  # opened (0008 applied) and still intact
     done = redline("compact", "--vacuum").stdout
-    assert "repacked 6 page(s), 3 response body(ies)" in done and "vacuumed" in done
+    assert "repacked 6 page(s), 3 response body(ies), 1 blocked answer(s)" in done and "vacuumed" in done
     with sqlite3.connect(path) as conn:
         assert {row[0][0] for row in conn.execute("SELECT raw_html FROM versions")} <= set(blobs.TAGS)
         assert {row[0][0] for row in conn.execute("SELECT body FROM exchanges WHERE body IS NOT NULL")} == {

@@ -110,12 +110,13 @@ def compact(ctx: Context, vacuum: bool) -> None:
       redline compact --vacuum
     """
     done = archive.compact(ctx.app, vacuum=vacuum, progress=lambda total: render.progress("repacking", total))
-    r = done.repacked
-    click.echo(f"repacked {r.versions} page(s), {r.exchanges} response body(ies), {r.blocked} blocked answer(s): "
-               f"{r.bytes_before / 1e6:.1f} MB -> {r.bytes_after / 1e6:.1f} MB")
+    repacked = done.repacked
+    click.echo(f"repacked {repacked.versions} page(s), {repacked.exchanges} response body(ies), "
+               f"{repacked.blocked} blocked answer(s): {repacked.bytes_before / 1e6:.1f} MB -> "
+               f"{repacked.bytes_after / 1e6:.1f} MB")
     if done.vacuumed:
         click.echo(f"vacuumed: the file went from {done.size_before / 1e6:.1f} MB to {done.size_after / 1e6:.1f} MB")
-    elif r.versions or r.exchanges:
+    elif repacked.versions or repacked.exchanges:
         click.echo("the file keeps its size until vacuumed: `redline compact --vacuum` (with the daemon stopped)")
 
 
