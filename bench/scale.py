@@ -56,6 +56,7 @@ from bench.recheck import publish  # noqa: E402
 from redline.storage import chain  # noqa: E402
 from redline.storage.db import open_database  # noqa: E402
 from redline.storage.record import content_digest  # noqa: E402
+from redline.cli.render import HISTORY_ROWS  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 OUT_PATH = OUT / "scale.json"
@@ -281,18 +282,21 @@ def time_startup(repeats: int = REPEATS) -> Timing:
     return _spread("cli start-up (redline --version)", 0, seconds)
 
 
-def time_facade(db: str, url: str, versions: int, repeats: int = REPEATS) -> Timing:
+def time_facade(db: str, url: str, versions: int, repeats: int = REPEATS, newest: int | None = None) -> Timing:
+    """``Redline.history`` in this process: every version, or (``newest``) the newest rows, which is
+    what ``redline history`` without ``--all``/``--json`` reads."""
     from redline.app import Redline
 
     app = Redline(db)
-    app.history(url)  # the first call opens and checks the file; every later one is what a reader pays
+    app.history(url, newest=newest)  # the first call opens and checks the file; later ones are what a reader pays
     seconds = []
     for _ in range(repeats):
         start = time.perf_counter()
-        record = app.history(url)
+        record = app.history(url, newest=newest)
         seconds.append(time.perf_counter() - start)
-        assert len(record["versions"]) == versions, (len(record["versions"]), versions)
-    return _spread("Redline.history (in process)", versions, seconds)
+        assert len(record["versions"]) == min(versions, newest or versions), (len(record["versions"]), versions)
+    label = "Redline.history (in process)" if newest is None else f"Redline.history(newest={newest}) (in process)"
+    return _spread(label, versions, seconds)
 
 
 class Served:
@@ -349,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     timings = [time_startup(n)]
     for versions, url in sorted(built.probes.items()):
         timings.append(time_facade(built.path, url, versions, n))
+        timings.append(time_facade(built.path, url, versions, n, newest=HISTORY_ROWS))
         timings.append(time_cli(built.path, url, versions, "--json", repeats=n))
         timings.append(time_cli(built.path, url, versions, repeats=n))
     served = Served(built.path)

@@ -53,10 +53,15 @@ HISTORY_CHANGES = f"""
 """
 
 
-def history(db: sqlite_utils.Database, *urls: str) -> dict:
-    """One article: its URLs, every version and every change (re-extractions flagged)."""
+def history(db: sqlite_utils.Database, *urls: str, newest: int | None = None) -> dict:
+    """One article: its URLs, every version and every change (re-extractions flagged); with
+    ``newest``, only the newest that many versions and the changes leading to them, so a live blog's
+    thousands cost what its last page costs. ``version_count`` and ``change_count`` are the totals."""
     article = require_article(db, *urls)
     article_id = article["id"]
+    latest = db.execute(f"SELECT max(number) FROM versions INDEXED BY {LISTING} WHERE article_id = ?",
+                        [article_id]).fetchone()[0] or 0
+    low = 1 if newest is None else max(1, latest - newest + 1)
     versions = [
         {
             "version": row["number"],
@@ -71,10 +76,15 @@ def history(db: sqlite_utils.Database, *urls: str) -> dict:
             "method": row["method"],
             "rendered": bool(row["rendered"]),
         }
-        for row in db.query(HISTORY_VERSIONS.format(body=HISTORY_BODY_COLUMNS, window=""), [article_id])
+        for row in db.query(HISTORY_VERSIONS.format(body=HISTORY_BODY_COLUMNS, window=" AND number >= ?"),
+                            [article_id, low])
     ]
-    changes = [listed_change(row) for row in db.query(HISTORY_CHANGES + " ORDER BY c.id", [article_id])]
-    return {**_about(db, article), "versions": versions, "changes": changes}
+    changes = [listed_change(row) for row in db.query(
+        HISTORY_CHANGES + " AND COALESCE(c.to_version, c.from_version) >= ? ORDER BY c.id", [article_id, low])]
+    change_count = len(changes) if low == 1 else db.execute(
+        "SELECT count(*) FROM changes WHERE article_id = ?", [article_id]).fetchone()[0]
+    return {**_about(db, article), "versions": versions, "changes": changes, "version_count": latest,
+            "change_count": change_count}
 
 
 def _about(db: sqlite_utils.Database, article: dict) -> dict:

@@ -84,6 +84,11 @@ def test_history_page_walks_back_by_version_number(blog):
 
     everything = queries.history(blog, URL)
     assert [v["version"] for v in everything["versions"]] == list(range(1, VERSIONS + 1))
+    assert (everything["version_count"], everything["change_count"]) == (n, n - 1)
+    last = queries.history(blog, URL, newest=5)
+    assert [v["version"] for v in last["versions"]] == list(range(n - 4, n + 1)) and last["versions"][0]["body"]
+    assert [c["to_version"] for c in last["changes"]] == list(range(n - 4, n + 1))
+    assert (last["version_count"], last["change_count"]) == (n, n - 1)
     assert {k: everything[k] for k in ("url", "aliases", "state")} == {k: newest[k] for k in ("url", "aliases", "state")}
 
 

@@ -158,10 +158,12 @@ class Redline:
             return reextract(store, ids, self.config.selectors_by_outlet())
 
     # --- reading ------------------------------------------------------------------------------
-    def history(self, url: str) -> dict:
-        """One article's versions and changes; ``url`` may be any URL it was seen under."""
+    def history(self, url: str, *, newest: int | None = None) -> dict:
+        """One article's versions and changes; ``url`` may be any URL it was seen under. ``newest``
+        keeps only the newest that many versions and the changes to them (``version_count`` and
+        ``change_count`` give the totals)."""
         with self.store() as store:
-            return store.history(*lookup_names(url))
+            return store.history(*lookup_names(url), newest=newest)
 
     def changes(self, *, since: str | None = None) -> list[dict]:
         """Every change by the outlets, oldest first; ``since`` is an ISO 8601 date or time (inclusive)."""

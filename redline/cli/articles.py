@@ -92,8 +92,8 @@ def history(ctx: Context, url: str, as_json: bool, show_all: bool) -> None:
       redline history https://example.com/news/2026/11/25/budget-vote
       redline history https://example.com/news/2026/11/25/budget-vote --json | jq '.changes'
     """
-    render.emit(ctx.app.history(url), as_json,
-                functools.partial(render.history, limit=None if show_all else render.HISTORY_ROWS))
+    limit = None if show_all or as_json else render.HISTORY_ROWS
+    render.emit(ctx.app.history(url, newest=limit), as_json, functools.partial(render.history, limit=limit))
 
 
 @click.command()

@@ -97,10 +97,10 @@ def history(record: dict, console: Console, limit: int | None = None) -> None:
     for version in _newest(record["versions"], limit):
         versions.add_row(str(version["version"]), version["first_seen"], version["last_seen"],
                          Text(version["headline"]), str(len(version["body"].split())))
-    _print_cut(console, versions, len(record["versions"]), limit, "versions")
+    _print_cut(console, versions, record["version_count"], limit, "versions")
     if record["changes"]:
         table = _change_table(_newest(record["changes"], limit), with_url=False, terminal=console.is_terminal)
-        _print_cut(console, table, len(record["changes"]), limit, "changes")
+        _print_cut(console, table, record["change_count"], limit, "changes")
     else:
         console.print("no changes recorded")
 
