@@ -18,12 +18,15 @@ itself would read, so no edit the full read could record slips through):
    changed word, an appended sentence, a removed or reordered paragraph fails this);
 3. **the article region** (the nearest element holding the parents of those blocks, the
    definition :mod:`redline.crawler.confirm` uses) shows **no other text** except what the
-   extractor is sure to cut: hidden elements, furniture containers (tag, role or class/id
-   words, never when they could hold prose or when their class could be the template's
-   paragraph style), and loose furniture lines (a time stamp, "Advertisement", a link-only
-   line), the headline itself, or a repeat of a stored paragraph.  An appended paragraph or
-   correction inside the region is text of none of these kinds, so it fails this.
+   extractor is sure to cut (furniture containers by tag, role or class/id words, never when
+   they could hold prose or when their class could be the template's paragraph style; loose
+   furniture lines: a time stamp, "Advertisement", a link-only line), the headline itself, a
+   repeat of a stored paragraph, or text that the page of the latest version already showed as
+   a whole block in its own region (the full read's confirmation leaves such text out too).  An
+   appended paragraph or correction inside the region is text of none of these kinds.
 
+Hidden elements, scripts and the like are removed first, with the extractor's own rules: a
+paragraph shown only in a hidden copy is not shown (a removed lead kept in a hidden summary).
 Text added *outside* the region is not looked at: the full read would not record it either
 (:func:`redline.crawler.confirm.reconcile` leaves out paragraphs gained outside the region).
 Outlets read with configured CSS selectors, and versions read by another extractor version,
@@ -112,7 +115,11 @@ def _region_of(tree: HtmlElement, paragraphs: list[str]) -> tuple[HtmlElement, l
     element between two others in document order lies inside their common ancestor, so the
     guess holds every paragraph in between.  When the guess does not show them all, the whole
     page is segmented."""
+    # What the extractor removes before anything else (the same calls as ``clean_tree``): a
+    # paragraph shown only inside a hidden element is not shown (a hidden copy of a removed lead).
     etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, *rules.DROP_TAGS, with_tail=False)
+    for element in rules.HIDDEN(tree):
+        boilerplate.drop(element)
     body = tree.find("body")
     root = body if body is not None else tree
     nodes = _TEXT_NODES(root)
@@ -210,7 +217,7 @@ class _Extras:
     sure to cut it (:mod:`redline.crawler.extract.boilerplate`), erring towards "not sure".
 
     Each rule mirrors one of ``clean_tree``'s passes, on the raw tree: where the raw tree could
-    differ from what that pass sees (a hidden or date-line child changing a line's text, a class
+    differ from what that pass sees (a date-line child changing a line's text, a class
     token the template-class pass may neutralise, a prose share measured against a smaller page),
     the rule declines."""
 
@@ -245,8 +252,7 @@ class _Extras:
             return False
         known = self._verdicts.get(element)
         if known is None:
-            known = self._verdicts[element] = (_hidden(element) or self._furniture(element)
-                                               or self._dropped(element.getparent()))
+            known = self._verdicts[element] = self._furniture(element) or self._dropped(element.getparent())
         return known
 
     def _loose_line(self, owner: HtmlElement) -> bool:
@@ -256,7 +262,7 @@ class _Extras:
         for descendant in owner.iterdescendants():
             if not isinstance(descendant.tag, str):
                 continue
-            if descendant.tag in rules.BLOCK_TAGS or _hidden(descendant):
+            if descendant.tag in rules.BLOCK_TAGS:
                 return False
             if descendant.tag == "time" and _date_line(descendant):
                 return False  # dropped first by the extractor: the line it tests is shorter
@@ -287,14 +293,6 @@ class _Extras:
             self._class_counts = Counter(token for classes in _CLASSES(self.region.getroottree())
                                          for token in classes.split())
         return self._class_counts
-
-
-def _hidden(element: HtmlElement) -> bool:
-    """What :data:`rules.HIDDEN` selects (the extractor drops these first, prose or not)."""
-    if element.get("hidden") is not None:
-        return True
-    style = (element.get("style") or "").replace(" ", "")
-    return "display:none" in style or "visibility:hidden" in style
 
 
 def _date_line(time: HtmlElement) -> bool:
