@@ -191,7 +191,13 @@ def _region(new: Page, shared: set[str]) -> HtmlElement | None:
         owner = new.owners[index]
         if key in shared and owner is not None:
             parents.append(owner.getparent() if owner.getparent() is not None else owner)
-    if len(parents) < 2:  # one paragraph cannot say where the story's container ends
+    return container(parents)
+
+
+def container(parents: list[HtmlElement]) -> HtmlElement | None:
+    """The nearest element holding every one of ``parents`` (``None`` for fewer than two: one
+    paragraph cannot say where the story's container ends)."""
+    if len(parents) < 2:
         return None
     chain = [parents[0], *parents[0].iterancestors()]
     for candidate in chain:

@@ -24,7 +24,9 @@ from redline.core.urls import canonical_or_none, same_host
 from redline.crawler.blocked import blocked_reason
 from redline.crawler.decode import decode_html, is_html
 from redline.crawler.items import DiscoveredLink, FetchedPage, SourceChecked
-from redline.crawler.stats import FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX, PARSED_STAT
+from redline.crawler.pool import ExtractionPool, pool_size
+from redline.crawler.reading import Reading, read_page
+from redline.crawler.stats import FAST_PATH_STATS_PREFIX, FATAL_ERROR_STAT, OUTCOME_STATS_PREFIX, PARSED_STAT
 from redline.crawler.titles import host_of, learn, rederived, version_template
 from redline.storage.articles import ScheduleFacts
 from redline.storage.record import Extracted, Fetch, Recorded, content_digest
@@ -67,6 +69,13 @@ class StoragePipeline:
         self.selectors: dict[str, Selectors] = crawler.settings.get("REDLINE_SELECTORS") or {}
         self.store: Store | None = None
         self._flush_timer: Any = None  #: the reactor's DelayedCall that commits deferred checks
+        # --- page reading: the fast path and the extraction pool (crawler/reading.py, crawler/pool.py) ---
+        settings = crawler.settings
+        self.fast_path = settings.getbool("REDLINE_FAST_PATH", True)
+        workers = pool_size(settings.get("REDLINE_EXTRACTION_WORKERS"))
+        self.pool = ExtractionPool(workers, in_flight=workers * settings.getint("REDLINE_EXTRACTION_IN_FLIGHT", 2),
+                                   tasks_per_worker=settings.getint("REDLINE_EXTRACTION_TASKS_PER_WORKER", 200))
+        # --- end page reading ---
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -76,6 +85,7 @@ class StoragePipeline:
         self.store = open_store(self.db_path)
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        self.pool.close()
         if self._flush_timer is not None and self._flush_timer.active():
             self._flush_timer.cancel()
         self._flush_timer = None
@@ -93,8 +103,13 @@ class StoragePipeline:
         assert self.store is not None and stats is not None
         if stats.get_value(FATAL_ERROR_STAT):
             return item
+        reading: Reading | None = None
         try:
             fetch, observed = self._observe(item)
+            if observed is None:  # --- page reading: in the pool when there is one ---
+                observed, reading = await self._read(item)
+                if stats.get_value(FATAL_ERROR_STAT) or self.store is None:
+                    return item  # the database failed while the page was read: the crawl is closing
             result = self.store.record_check(item.article_id, fetch, observed, self._next_check, may_defer=True)
             if isinstance(observed, PageRead) and observed.article.page_title:
                 self.store.note_title(host_of(item.final_url or item.url), result.article_id,
@@ -105,7 +120,7 @@ class StoragePipeline:
             return item
         self._flush_later()
         stats.inc_value(OUTCOME_STATS_PREFIX + result.outcome)
-        _log(item, result)
+        _log(item, result, recognised=reading is not None and reading.recognised)
         return item
 
     # --- deferred "checked, unchanged" rows (storage/store.py, DEFERRED_CHECKS_MAX) -----------
@@ -133,9 +148,9 @@ class StoragePipeline:
         return next_check_at(self.policies, outlet=facts.outlet, added_at=facts.added_at,
                              last_changed_at=facts.last_changed_at, checked_at=checked_at)
 
-    def _observe(self, page: FetchedPage) -> tuple[Fetch, Observation]:
+    def _observe(self, page: FetchedPage) -> tuple[Fetch, Observation | None]:
         """What the fetch amounts to, decided before the store is asked to record it, so no
-        transaction is open while the page is extracted."""
+        transaction is open while the page is extracted (None: the page must be read)."""
         fetch = Fetch(
             url=page.url, checked_at=page.checked_at, requested_at=page.requested_at, status=page.status,
             duration_ms=page.duration_ms,
@@ -159,24 +174,31 @@ class StoragePipeline:
         if not success:
             return fetch, FetchFailed("HTTP 407: the outlet's proxy refused its credentials" if page.status == 407
                                       else f"HTTP {page.status}")
+        return fetch, None
+
+    async def _read(self, page: FetchedPage) -> tuple[Observation, Reading]:
+        """The page read (crawler/reading.py: the fast path, else extraction and confirmation), in
+        the extraction pool; a re-reading of the latest version under a new ``<title>`` template
+        writes to the store, so that step, when needed, is done here."""
+        assert self.store is not None and self.crawler.stats is not None
         url = page.final_url or page.url
         selectors = self.selectors.get(page.outlet or "")
-        keys = self.store.title_template(host_of(url)) if self.store is not None else frozenset()
-        assert self.crawler.stats is not None
+        keys = self.store.title_template(host_of(url))
         self.crawler.stats.inc_value(PARSED_STAT)  # what a 304 or the same bytes must never reach
         # The latest version anchors this reading (crawler/confirm.py): an extraction that found
         # nothing, or moved its boundary, on a page still showing that version's text is mended.
-        latest = self.store.latest_raw(page.article_id) if self.store is not None else None
-        try:
-            article = extract_page(page.body, page.content_type, url, selectors, keys, allow_empty=latest is not None)
-        except NoArticle as exc:
-            return fetch, FetchFailed(str(exc))
-        if self.store is not None:
+        latest = self.store.latest_raw(page.article_id)
+        reading = await self.pool.run(read_page, page.body, page.content_type, url, selectors, latest, keys,
+                                      self.fast_path)
+        if reading.fast_path:
+            self.crawler.stats.inc_value(FAST_PATH_STATS_PREFIX + reading.fast_path)
+        article = reading.article
+        if article is not None and not reading.confirmed and self.store is not None:
             latest = self._read_alike(page, latest, article, keys, selectors)
-        article = confirmed(latest, article, page.body, page.content_type)
-        if not article.body:
-            return fetch, FetchFailed("no article text found")
-        return fetch, PageRead(article, page.body)
+            article = confirmed(latest, article, page.body, page.content_type)
+        if article is None or not article.body:
+            return FetchFailed(reading.error or "no article text found"), reading
+        return PageRead(article, page.body), reading
 
     def _read_alike(self, page: FetchedPage, latest: dict | None, article: Extracted, keys: frozenset[str],
                     selectors: Selectors | None) -> dict | None:
@@ -268,8 +290,10 @@ def stop_crawl(crawler: Crawler) -> None:
     deferred_from_coro(crawler.engine.close_spider_async(reason="database_error"))
 
 
-def _log(page: FetchedPage, result: Recorded) -> None:
+def _log(page: FetchedPage, result: Recorded, *, recognised: bool = False) -> None:
     detail = result.outcome.replace("_", " ")
+    if recognised and result.outcome == "unchanged":
+        detail += " (recognised without extraction)"
     if result.outcome == "new_version":
         detail = f"new version {result.version}"
     if result.kinds:

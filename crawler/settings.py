@@ -136,3 +136,17 @@ REDLINE_BROWSER_TIMEOUT = 30
 #: The browser and its contexts are closed and launched anew after this many rendered pages:
 #: Chromium's memory creeps up with the pages it has seen; see bench/render.py for the figure.
 REDLINE_BROWSER_RESTART_PAGES = 100
+
+# --- reading pages (crawler/reading.py, crawler/fastpath.py, crawler/pool.py) ---
+#: Recognise a recheck that shows the latest version exactly without running the extractors
+#: (a parse and one walk, instead of the full extraction); anything else is read in full.
+REDLINE_FAST_PATH = True
+#: Worker processes that read pages (None: one per core this process may use; 0 or 1: read in
+#: the crawl's own process, blocking its downloads while each page is read).
+REDLINE_EXTRACTION_WORKERS: int | None = None
+#: Pages queued to the workers at once, per worker: two keeps each worker busy while the next
+#: page crosses the pipe, and bounds what the queue holds to a few pages per core.
+REDLINE_EXTRACTION_IN_FLIGHT = 2
+#: A worker is replaced after reading this many pages (``max_tasks_per_child``), giving back
+#: what lxml and the extractors' caches accumulated; a replacement is a fork of a warm server.
+REDLINE_EXTRACTION_TASKS_PER_WORKER = 200

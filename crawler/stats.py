@@ -8,3 +8,7 @@ FATAL_ERROR_STAT = "redline/fatal_error"
 WORK_STATS_PREFIX = "redline/work/"
 #: Pages handed to the extractor (decoded and parsed): a 304 or unchanged bytes never count here.
 PARSED_STAT = WORK_STATS_PREFIX + "parsed"
+#: Prefix of the recheck fast path's counters (crawler/fastpath.py): ``redline/fastpath/same``
+#: counts pages recognised as the latest version without extraction, ``redline/fastpath/<reason>``
+#: those it left to the full read, by why.
+FAST_PATH_STATS_PREFIX = "redline/fastpath/"

@@ -1,0 +1,301 @@
+"""Recognising an unchanged story without running the extractors: the recheck fast path.
+
+Most rechecks of a tracked article bring new bytes around the same story: a timestamp, a nonce,
+a rotating ad or related list.  The full read (redline's extractor with trafilatura and
+readability voting, then :mod:`redline.crawler.confirm`) costs about 25 ms of CPU per page; this
+costs a parse and one walk over the page (a few ms).  :func:`recognise` answers one question:
+does the page show *exactly* the latest stored version, so that the full read could only
+conclude "unchanged"?  When in doubt it says no, and the full read runs as before.
+
+The page is recognised when all of these hold (each is cheap, and each is what the extractor
+itself would read, so no edit the full read could record slips through):
+
+1. **headline and byline**: computed with the extractor's own functions
+   (:func:`headline.choose`, the byline lookup) on the same tree, and equal to the stored ones.
+   Pages that declare no headline in metadata (the ``<title>``-only heuristics read headings
+   anywhere on the page) are never recognised;
+2. **every stored paragraph** is shown by the page as one whole block, in the stored order (a
+   changed word, an appended sentence, a removed or reordered paragraph fails this);
+3. **the article region** (the nearest element holding the parents of those blocks, the
+   definition :mod:`redline.crawler.confirm` uses) shows **no other text** except what the
+   extractor is sure to cut (furniture containers by tag, role or class/id words, never when
+   they could hold prose or when their class could be the template's paragraph style; loose
+   furniture lines: a time stamp, "Advertisement", a link-only line), the headline itself, a
+   repeat of a stored paragraph, or text that the page of the latest version already showed as
+   a whole block in its own region (the full read's confirmation leaves such text out too).  An
+   appended paragraph or correction inside the region is text of none of these kinds.
+
+Hidden elements, scripts and the like are removed first, with the extractor's own rules: a
+paragraph shown only in a hidden copy is not shown (a removed lead kept in a hidden summary).
+Text added *outside* the region is not looked at: the full read would not record it either
+(:func:`redline.crawler.confirm.reconcile` leaves out paragraphs gained outside the region).
+Outlets read with configured CSS selectors, and versions read by another extractor version,
+always take the full read.  Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from redline.core.errors import NoArticle
+from redline.core.urls import canonical_or_none, same_host
+from redline.crawler.confirm import container, split
+from redline.crawler.decode import decode_html
+from redline.crawler.reading import SAME
+from redline.crawler.extract import EXTRACTOR_VERSION, boilerplate, headline, parse, rules, structured
+from redline.crawler.extract import _byline as byline_of
+from redline.crawler.extract.blocks import Block, segment
+from redline.crawler.extract.normalize import clean_text, squash
+
+#: The region is drawn around the stored paragraphs' blocks; one paragraph cannot say where the
+#: story's container ends (the same floor as confirm's region).
+MIN_LOCATED_PARAGRAPHS = 2
+
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``reason`` is :data:`SAME` when the page shows the latest version, else why it may not;
+    ``page_title`` is the page's ``<title>`` (the outlet's title template is learned from it)."""
+
+    reason: str
+    page_title: str = ""
+
+    @property
+    def same(self) -> bool:
+        return self.reason == SAME
+
+
+def recognise(html: str, url: str, latest: Mapping[str, object]) -> Verdict:
+    """Whether decoded ``html`` (fetched from ``url``) shows exactly the ``latest`` version (a
+    :func:`redline.storage.queries.latest_raw` row: headline, byline, body, extractor_version)."""
+    if latest.get("extractor_version") != EXTRACTOR_VERSION:
+        return Verdict("extractor")
+    paragraphs = split(str(latest.get("body") or ""))
+    if len(paragraphs) < MIN_LOCATED_PARAGRAPHS:
+        return Verdict("short")
+    try:
+        tree = parse(html)
+    except NoArticle:
+        return Verdict("unparsable")
+    page = structured.collect(tree, url)
+    if not headline.declares_headline(page):
+        return Verdict("title-only")
+    title = headline.choose(tree, page, url)
+    if title != latest.get("headline") or byline_of(tree, page) != latest.get("byline"):
+        return Verdict("headline")
+    if page.canonical_url and same_host(page.canonical_url, url) and \
+            canonical_or_none(page.canonical_url) != canonical_or_none(url):
+        return Verdict("canonical")  # the full read would record an alias
+    located = _region_of(tree, paragraphs)
+    if located is None:
+        return Verdict("paragraph")
+    region, blocks, matched = located
+    extras = _Extras(region, [blocks[i].owner for i in matched], sum(len(p) for p in paragraphs),
+                     {squash(title), *map(squash, paragraphs)})
+    chosen = set(matched)
+    unexplained = [block.text for index, block in enumerate(blocks)
+                   if index not in chosen and _inside(block.owner, region) and not extras.cut(block)]
+    if unexplained and not _shown_before(unexplained, latest, paragraphs):
+        return Verdict("region")
+    return Verdict(SAME, page.title)
+
+
+def _region_of(tree: HtmlElement, paragraphs: list[str]) -> tuple[HtmlElement, list[Block], list[int]] | None:
+    """The article region, its blocks and which of them show the stored paragraphs (None: the
+    page does not show every stored paragraph as a whole block, in order).
+
+    Segmenting a whole page is the costly step (hundreds of blocks), so the region is first
+    guessed from where the first and the last paragraph start and only it is segmented; any
+    element between two others in document order lies inside their common ancestor, so the
+    guess holds every paragraph in between.  When the guess does not show them all, the whole
+    page is segmented."""
+    # What the extractor removes before anything else (the same calls as ``clean_tree``): a
+    # paragraph shown only inside a hidden element is not shown (a hidden copy of a removed lead).
+    etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, *rules.DROP_TAGS, with_tail=False)
+    for element in rules.HIDDEN(tree):
+        boilerplate.drop(element)
+    body = tree.find("body")
+    root = body if body is not None else tree
+    nodes = _TEXT_NODES(root)
+    first, last = _starting(nodes, paragraphs[0], forward=True), _starting(nodes, paragraphs[-1], forward=False)
+    if first is not None and last is not None:
+        guess = container([_parent(first), _parent(last)])
+        if guess is not None:
+            blocks = segment(guess)
+            matched = _located(blocks, paragraphs)
+            if matched is not None:
+                region = container([_parent(blocks[i].owner) for i in matched])
+                if region is not None:
+                    return region, blocks, matched
+    blocks = segment(root)
+    matched = _located(blocks, paragraphs)
+    if matched is None:
+        return None
+    region = container([_parent(blocks[i].owner) for i in matched])
+    return (region, blocks, matched) if region is not None else None
+
+
+#: Characters of a paragraph's start compared with text nodes to find where it stands (a cheap
+#: pre-filter: the region found is checked block by block afterwards).
+ANCHOR_CHARS = 12
+
+
+def _starting(nodes: list, paragraph: str, *, forward: bool) -> HtmlElement | None:
+    """The block-level element whose text starts like ``paragraph`` (the first or the last one
+    in the page's text ``nodes``)."""
+    anchor = paragraph[:ANCHOR_CHARS]
+    for node in nodes if forward else reversed(nodes):
+        text = node.lstrip()
+        if not text.startswith(anchor) and not (len(text) < len(anchor) and text and anchor.startswith(text)):
+            continue
+        element = node.getparent()
+        if element is not None and node.is_tail:
+            element = element.getparent()
+        while element is not None and not (isinstance(element.tag, str) and element.tag in rules.BLOCK_TAGS):
+            element = element.getparent()
+        if element is not None and clean_text(element.text_content()).startswith(paragraph):
+            return element
+    return None
+
+
+_TEXT_NODES = etree.XPath(".//text()")
+_CLASSES = etree.XPath("//@class")
+
+
+def _parent(element: HtmlElement | None) -> HtmlElement:
+    assert element is not None
+    parent = element.getparent()
+    return parent if parent is not None else element
+
+
+def _shown_before(texts: list[str], latest: Mapping[str, object], paragraphs: list[str]) -> bool:
+    """Whether the page the latest version was read from showed each of ``texts`` as a whole
+    block in its own article region: text that stood there already, which the extractor left
+    out then, is not an addition (the full read's confirmation leaves it out too)."""
+    raw = latest.get("raw_html")
+    if not isinstance(raw, bytes) or not raw:
+        return False
+    encoding = latest.get("encoding")
+    try:
+        tree = parse(decode_html(raw, f"text/html; charset={encoding}" if encoding else None).text)
+    except NoArticle:
+        return False
+    located = _region_of(tree, paragraphs)
+    if located is None:
+        return False
+    region, blocks, _ = located
+    before = {block.text for block in blocks if _inside(block.owner, region)}
+    return all(text in before for text in texts)
+
+
+def _located(blocks: list[Block], paragraphs: list[str]) -> list[int] | None:
+    """Indexes of blocks showing each stored paragraph as a whole, in order (None: one is not)."""
+    found: list[int] = []
+    at = 0
+    for paragraph in paragraphs:
+        while at < len(blocks) and blocks[at].text != paragraph:
+            at += 1
+        if at == len(blocks):
+            return None
+        found.append(at)
+        at += 1
+    return found
+
+
+def _inside(element: HtmlElement | None, region: HtmlElement) -> bool:
+    return element is not None and (element is region or any(a is region for a in element.iterancestors()))
+
+
+class _Extras:
+    """Decides, for text in the region that is not a stored paragraph, whether the extractor is
+    sure to cut it (:mod:`redline.crawler.extract.boilerplate`), erring towards "not sure".
+
+    Each rule mirrors one of ``clean_tree``'s passes, on the raw tree: where the raw tree could
+    differ from what that pass sees (a date-line child changing a line's text, a class
+    token the template-class pass may neutralise, a prose share measured against a smaller page),
+    the rule declines."""
+
+    def __init__(self, region: HtmlElement, owners: list[HtmlElement | None], story_chars: int,
+                 known_keys: set[str]) -> None:
+        self.region = region
+        #: Elements holding a stored paragraph: the extractor kept them, so it cut none of them.
+        self.story: set[HtmlElement] = set()
+        for owner in owners:
+            element = owner
+            while element is not None and element not in self.story:
+                self.story.add(element)
+                element = element.getparent()
+        #: The extractor's page text is at least the stored paragraphs' text: a prose share of
+        #: that lower bound is a share the extractor could also see (``holds_prose``).
+        self.story_chars = max(story_chars, 1)
+        self.known_keys = known_keys
+        self._class_counts: Counter[str] | None = None
+        self._verdicts: dict[HtmlElement, bool] = {}
+
+    def cut(self, block: Block) -> bool:
+        if block.key in self.known_keys:
+            return True  # the headline, or a repeat of a stored paragraph: no new text
+        if block.owner is None:
+            return False
+        return self._dropped(block.owner) or self._loose_line(block.owner)
+
+    def _dropped(self, element: HtmlElement | None) -> bool:
+        """Whether the extractor drops ``element`` or a container of it below the region (blocks
+        share containers: each is judged once)."""
+        if element is None or element is self.region or element in self.story:
+            return False
+        known = self._verdicts.get(element)
+        if known is None:
+            known = self._verdicts[element] = self._furniture(element) or self._dropped(element.getparent())
+        return known
+
+    def _loose_line(self, owner: HtmlElement) -> bool:
+        """``_drop_loose_lines``: a leaf line that is a furniture phrase or only links."""
+        if owner.tag not in rules.LINE_TAGS or owner in self.story:
+            return False
+        for descendant in owner.iterdescendants():
+            if not isinstance(descendant.tag, str):
+                continue
+            if descendant.tag in rules.BLOCK_TAGS:
+                return False
+            if descendant.tag == "time" and _date_line(descendant):
+                return False  # dropped first by the extractor: the line it tests is shorter
+        text = owner.text_content()
+        return boilerplate.is_boilerplate_text(clean_text(text)) or boilerplate._only_links(owner, text)
+
+    def _furniture(self, element: HtmlElement) -> bool:
+        """``is_furniture`` and not ``holds_prose``, as the furniture pass decides it."""
+        if not isinstance(element.tag, str):
+            return False
+        classes = element.get("class")
+        if classes is not None:
+            # The extractor drops generated tokens first; tokens on several elements may be the
+            # template's paragraph style, which it neutralises: neither may make furniture here.
+            counts = self._counts()
+            kept = [t for t in classes.split() if not rules.GENERATED_CLASS.search(t)
+                    and counts[t] < rules.TEMPLATE_CLASS_REPEATS]
+            element.set("class", " ".join(kept))
+        if not boilerplate.is_furniture(element):
+            return False
+        if len(element.text_content()) >= rules.FURNITURE_MAX_SHARE * self.story_chars:
+            return False
+        long_paragraphs = sum(1 for p in element.iter("p") if len(p.text_content()) >= rules.PROSE_CHARS)
+        return long_paragraphs < rules.PROSE_PARAGRAPHS
+
+    def _counts(self) -> Counter[str]:
+        if self._class_counts is None:
+            self._class_counts = Counter(token for classes in _CLASSES(self.region.getroottree())
+                                         for token in classes.split())
+        return self._class_counts
+
+
+def _date_line(time: HtmlElement) -> bool:
+    """``_drop_date_lines``: a ``<time>`` that is its parent's whole text."""
+    parent = time.getparent()
+    return parent is not None and squash(parent.text_content()) == squash(time.text_content())
