@@ -80,7 +80,8 @@ class Sample:
     at: float  #: seconds since start
     rss_mib: float
     checks: int
-    cpu_s: float = 0.0  #: the daemon's user + system CPU time so far
+    cpu_s: float = 0.0  #: user + system CPU time so far of the daemon and its extraction workers
+    tree_pss_mib: float = 0.0  #: PSS of the daemon and every process under it (the extraction pool)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class DaemonRun:
     rss_last_mib: float
     peak_rss_mib: float  #: VmHWM just before SIGTERM
     samples: list[Sample]
+    peak_tree_pss_mib: float = 0.0  #: the highest sampled PSS of the daemon with its workers
 
     @property
     def peak_rss_mb(self) -> float:
@@ -128,10 +130,43 @@ def _status(pid: int) -> dict[str, float]:
     return values
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process (not its children), from ``/proc/<pid>/stat``."""
+def cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """User + system CPU time of one process, from ``/proc/<pid>/stat``; ``reaped`` adds that of
+    its children that have exited (recycled extraction workers)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if reaped else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every live process under it (the extraction pool's forkserver and workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(current := todo.pop())
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def tree_usage(pid: int) -> tuple[float, float]:
+    """(CPU seconds, PSS MiB) of the daemon and its workers: PSS counts pages they share once."""
+    cpu = pss = 0.0
+    for member in process_tree(pid):
+        try:
+            cpu += cpu_seconds(member, reaped=True)
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1]) / 1024
+        except OSError:  # a worker that was just recycled
+            continue
+    return cpu, pss
 
 
 def run_daemon(phase: str, workdir: Path, urls: list[str], due: int, seconds: float, log: bool = True,
@@ -157,9 +192,10 @@ def run_daemon(phase: str, workdir: Path, urls: list[str], due: int, seconds: fl
                     tail = (workdir / "daemon.log").read_text(errors="replace")[-2000:]
                     raise RuntimeError(f"redline run exited {daemon.returncode} during the {phase} run:\n{tail}")
                 rss = _status(daemon.pid)["VmRSS"]
+                cpu, pss = tree_usage(daemon.pid)
                 samples.append(Sample(round(elapsed, 1), round(rss, 1),
                                       reader.execute("SELECT count(*) FROM checks").fetchone()[0],
-                                      cpu_seconds(daemon.pid)))
+                                      cpu, round(pss, 1)))
                 if log and len(samples) % 10 == 0:
                     print(f"{phase}: {elapsed:.0f} s, {samples[-1].checks} checks, RSS {rss:.0f} MiB",
                           file=sys.stderr, flush=True)
@@ -184,7 +220,8 @@ def summarise(phase: str, tracked: int, due: int, samples: list[Sample], checks:
     done, cpu = last.checks - first.checks, last.cpu_s - first.cpu_s
     per_check = cpu / done if done else 0.0
     return DaemonRun(phase, tracked, due, samples[-1].at, *checks, round(rate, 1), round(per_check * 1000, 1),
-                     round(1 / per_check, 1) if per_check else 0.0, first.rss_mib, last.rss_mib, round(peak, 1), samples)
+                     round(1 / per_check, 1) if per_check else 0.0, first.rss_mib, last.rss_mib, round(peak, 1), samples,
+                     max(s.tree_pss_mib for s in samples))
 
 
 def peer_rss() -> tuple[str, float] | None:
@@ -202,14 +239,14 @@ def table(runs: list[DaemonRun], mode: str) -> str:
     lines = [f"redline run (fresh = {FRESH}; delay 0, concurrency {CONCURRENCY} except at default politeness), "
              f"outlet in {mode} mode",
              ("| run | articles | due at start | seconds | checks | checks/s | CPU ms / check | checks/s per core "
-              f"| RSS MiB warm → end | peak RSS MiB | peak < {TARGET_RSS_MB} MB |"),
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+              f"| RSS MiB warm → end | peak RSS MiB | peak < {TARGET_RSS_MB} MB | peak PSS MiB with workers |"),
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for run in runs:
         verdict = "yes" if run.peak_rss_mb < TARGET_RSS_MB else "no"
         lines.append(f"| {run.phase} | {run.articles} | {run.due} | {run.seconds:.0f} | {run.checks} | "
                      f"{run.checks_per_s:g} | {run.cpu_ms_per_check:g} | {run.checks_per_core_s:g} | "
                      f"{run.rss_first_mib:.0f} → {run.rss_last_mib:.0f} | "
-                     f"{run.peak_rss_mib:.0f} | {verdict} ({run.peak_rss_mb:.0f} MB) |")
+                     f"{run.peak_rss_mib:.0f} | {verdict} ({run.peak_rss_mb:.0f} MB) | {run.peak_tree_pss_mib:.0f} |")
     peer = peer_rss()
     lines.append(f"\nPeer: {peer[0]}: peak RSS {peer[1]:.0f} MiB" if peer else
                  "\nPeer: run `python -m bench.recheck` first for urlwatch's RSS on the same pages")
