@@ -96,6 +96,20 @@ CHROME: dict[str, Callable[[int], str]] = {
 }
 
 
+def story_tree(html: str) -> tuple[lxml.html.HtmlElement, lxml.html.HtmlElement | None, lxml.html.HtmlElement,
+                                   list[lxml.html.HtmlElement]]:
+    """A corpus page parsed for a benchmark's templates: (document, head or None, body, the story's
+    paragraphs), its canonical link dropped so each generated URL stands for itself."""
+    tree = lxml.html.document_fromstring(html)
+    for link in tree.xpath("//link[contains(translate(@rel, 'CANONICAL', 'canonical'), 'canonical')]"):
+        link.drop_tree()
+    body = tree.find("body")
+    if body is None:
+        body = lxml.etree.SubElement(tree, "body")
+    paragraphs = [p for p in body.iter("p") if len(p.text_content().strip()) >= MIN_PARAGRAPH_CHARS]
+    return tree, tree.find("head"), body, paragraphs
+
+
 @dataclass(frozen=True)
 class Template:
     """One corpus page as byte segments around named chrome slots."""
@@ -107,14 +121,7 @@ class Template:
     @classmethod
     def build(cls, html: str, charset: str) -> Template:
         """Parse ``html`` once and mark where chrome goes; the story's text is left as it is."""
-        tree = lxml.html.document_fromstring(html)
-        for link in tree.xpath("//link[contains(translate(@rel, 'CANONICAL', 'canonical'), 'canonical')]"):
-            link.drop_tree()
-        body = tree.find("body")
-        head = tree.find("head")
-        if body is None:
-            body = lxml.etree.SubElement(tree, "body")
-        paragraphs = [p for p in body.iter("p") if len(p.text_content().strip()) >= MIN_PARAGRAPH_CHARS]
+        tree, head, body, paragraphs = story_tree(html)
         (head if head is not None else body).append(lxml.etree.Comment("bench-slot:head"))
         if paragraphs:
             paragraphs[0].addprevious(lxml.etree.Comment("bench-slot:stamp"))

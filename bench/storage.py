@@ -50,7 +50,7 @@ import lxml.etree  # noqa: E402
 import lxml.html  # noqa: E402
 
 from bench.corpus import corpus_dir, load_manifest, missing_reason, page_bytes  # noqa: E402
-from bench.server import CHROME  # noqa: E402
+from bench.server import CHROME, story_tree  # noqa: E402
 from redline.storage import articles, blobs, record  # noqa: E402
 from redline.storage.db import open_database  # noqa: E402
 from redline.storage.exchange import Exchange  # noqa: E402
@@ -73,7 +73,6 @@ WORDS = (45, 80)
 BATCH = 200
 #: Versions whose raw HTML is read back to time a read (a random sample).
 READ_SAMPLE = 300
-MIN_PARAGRAPH_CHARS = 80
 CHROME_DATE = "2026-11-{:02d}T06:00:00Z"
 _SLOT = re.compile(r"<!--bench-slot:(\w+)-->")
 
@@ -89,16 +88,9 @@ class Chrome:
     @classmethod
     def build(cls, html: str, charset: str) -> Chrome:
         """Keep the corpus page, drop its story paragraphs, mark where the story and chrome go."""
-        tree = lxml.html.document_fromstring(html)
-        for link in tree.xpath("//link[contains(translate(@rel, 'CANONICAL', 'canonical'), 'canonical')]"):
-            link.drop_tree()
-        body = tree.find("body")
-        if body is None:
-            body = lxml.etree.SubElement(tree, "body")
-        head = tree.find("head")
+        tree, head, body, paragraphs = story_tree(html)
         (head if head is not None else body).append(lxml.etree.Comment("bench-slot:head"))
         (head if head is not None else body).append(lxml.etree.Comment("bench-slot:meta"))
-        paragraphs = [p for p in body.iter("p") if len(p.text_content().strip()) >= MIN_PARAGRAPH_CHARS]
         if paragraphs:
             paragraphs[0].addprevious(lxml.etree.Comment("bench-slot:stamp"))
             paragraphs[0].addprevious(lxml.etree.Comment("bench-slot:story"))
