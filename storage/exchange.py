@@ -54,10 +54,17 @@ def payload_digest(data: bytes) -> str:
 
 def head_digest(row: dict) -> str:
     """Digest of everything an exchange row says besides the body (request, status, headers, times)."""
-    material = [row["method"], row["url"], json.loads(row["request_headers"]), row["requested_at"],
-                row["protocol"], row["status"], row["reason"], json.loads(row["response_headers"]),
+    material = [row["method"], row["url"], headers(row["request_headers"]), row["requested_at"],
+                row["protocol"], row["status"], row["reason"], headers(row["response_headers"]),
                 row["responded_at"]]
     return hashlib.sha256(_canonical(material)).hexdigest()
+
+
+def headers(stored: str | bytes) -> list[list[str]]:
+    """A stored ``request_headers`` / ``response_headers`` column as ``[[name, value], ...]`` (packed
+    by storage/blobs.py, or JSON text in rows stored before). Raises
+    :class:`redline.storage.blobs.Damaged` when the stored bytes are damaged."""
+    return json.loads(blobs.decode_headers(stored))
 
 
 def _canonical(value: object) -> bytes:
@@ -70,12 +77,14 @@ def store(db: sqlite_utils.Database, version_id: int, exchange: Exchange, raw_ht
         "version_id": version_id,
         "method": exchange.method,
         "url": exchange.url,
-        "request_headers": json.dumps([list(h) for h in exchange.request_headers], ensure_ascii=False),
+        "request_headers": blobs.encode_headers(json.dumps([list(h) for h in exchange.request_headers],
+                                                           ensure_ascii=False)),
         "requested_at": exchange.requested_at,
         "protocol": exchange.protocol,
         "status": exchange.status,
         "reason": exchange.reason,
-        "response_headers": json.dumps([list(h) for h in exchange.response_headers], ensure_ascii=False),
+        "response_headers": blobs.encode_headers(json.dumps([list(h) for h in exchange.response_headers],
+                                                            ensure_ascii=False)),
         "responded_at": exchange.responded_at,
         "body": blobs.encode_wire(exchange.body, raw_html),
     }

@@ -19,6 +19,7 @@ import sqlite_utils
 from redline.core.errors import DatabaseFailure
 from redline.storage import blobs
 from redline.storage.browse import OUTLET
+from redline.storage.exchange import headers as exchange_headers
 from redline.storage.exchange import wire_body
 
 #: Rows per keyset page: archive records carry bodies (up to a few MB each), articles their versions.
@@ -125,9 +126,9 @@ def _archive_record(db: sqlite_utils.Database, row: dict) -> dict:
         if row["e_version_id"] is not None:
             record["exchange"] = {
                 "method": row["method"], "url": row["request_url"],
-                "request_headers": [tuple(h) for h in json.loads(row["request_headers"])],
+                "request_headers": [tuple(h) for h in exchange_headers(row["request_headers"])],
                 "requested_at": row["requested_at"], "protocol": row["protocol"], "status": row["status"],
-                "reason": row["reason"], "response_headers": [tuple(h) for h in json.loads(row["response_headers"])],
+                "reason": row["reason"], "response_headers": [tuple(h) for h in exchange_headers(row["response_headers"])],
                 "responded_at": row["responded_at"], "body": wire_body(row["e_body"], lambda: html),
             }
         if row["to_kinds"] is not None:

@@ -5,6 +5,7 @@ breaking the chain or the WARC export."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import sqlite3
@@ -216,3 +217,30 @@ def test_compact_keeps_verify_and_the_warc_export_intact(tmp_path):
     assert len(payloads) == 6
     for page, wire in written.values():
         assert sum(payload.endswith(wire) for payload in payloads) == 1  # each body exactly as received
+
+
+#: The header dictionary's digest: stored headers need these exact bytes to decode, so changing them
+#: must fail here (a better dictionary needs a new codec tag, the old one kept for old rows).
+HEADER_DICTIONARY_SHA256 = "6fd111da3559b233b2d14c1ea381f1d6a6ec643be8bcebb2e66c76f379e04382"
+
+
+def test_exchange_headers_pack_small_and_read_back_exactly():
+    assert hashlib.sha256(blobs.HEADER_DICTIONARY).hexdigest() == HEADER_DICTIONARY_SHA256
+    heads = [
+        [["User-Agent", "redline/0.1.0 (news edit tracker; +https://pypi.org/project/redline-news/)"],
+         ["Accept-Encoding", "gzip, deflate, br, zstd"], ["Host", "www.example-news.com"]],
+        [["Content-Type", "text/html; charset=utf-8"], ["Server", "nginx"], ["Content-Length", "48213"],
+         ["Date", "Tue, 01 Dec 2026 15:40:00 GMT"], ["X-Request-Id", "00000000000a3f21"]],
+        [["Content-Disposition", "inline; filename=\"доклад №2.html\""], ["X-Empty", ""]],
+        [],
+    ]
+    for head in heads:
+        text = json.dumps(head, ensure_ascii=False)
+        blob = blobs.encode_headers(text)
+        assert blob[0] == blobs.TAG_HEADERS and blobs.decode_headers(blob) == text
+        assert blobs.decode_headers(text) == text  # a row stored before: the JSON text itself
+    assert len(blobs.encode_headers(json.dumps(heads[0] + heads[1]))) < len(json.dumps(heads[0] + heads[1])) / 2
+    damaged = bytearray(blobs.encode_headers(json.dumps(heads[1])))
+    damaged[len(damaged) // 2] ^= 0x01
+    with pytest.raises(blobs.Damaged):
+        blobs.decode_headers(bytes(damaged))
