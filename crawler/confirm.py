@@ -19,10 +19,15 @@ checked against what a reader sees on both pages (:func:`reconcile`):
 - where the new extraction lost a stretch the page still shows (up to all of it: an extraction
   that found no article at all on a page that still shows the story is read this way), that
   stretch is read anchored on the old version: a lost paragraph the page shows edited counts
-  as edited, not removed; new text right after a restored paragraph (an appended sentence or
-  correction the extractor could not see) counts, unless the loose-line rules call it
+  as edited, not removed; new text next to a restored paragraph, after or before it (an
+  appended sentence or correction the extractor could not see) counts, unless the loose-line rules call it
   furniture (furniture lines between them do not end the stretch); the rebuilt stretch is put
   in the new page's order.
+
+- a fresh reading equal to the stored one is still checked for prose the extractor skipped
+  next to the story (:func:`unread`, :func:`with_unread`): a sentence-like block standing on its
+  own beside the story's paragraphs, inside the article region, that the old page did not show
+  (a correction put in a ``<div class="teaser">``) is an edit.
 
 The headline gets the same treatment (:func:`headline`): when nothing a headline is read from
 changed (``<title>``, title metas, JSON-LD, ``<h1>``) and the page still shows the stored one,
@@ -330,32 +335,129 @@ def _in_page_order(paragraphs: list[str], new_page: Page) -> list[str]:
 
 def _with_recovered(kept: list[str], restored: list[str], known: set[str], old_page: Page, new_page: Page,
                     region: HtmlElement | None) -> list[str]:
-    """``kept`` with the new text found right after restored paragraphs, where the fresh
-    extraction has no opinion: the stretch of the page it lost is read anchored on the old
-    version.  A block there counts when it is new (not shown by the old page, in neither
-    reading), inside the article region, and passes the loose-line rules (no heading, link list
-    or furniture phrase): a sentence appended to a lost paragraph, a correction under it."""
+    """``kept`` with the new text found around restored paragraphs, where the fresh extraction
+    has no opinion: the stretch of the page it lost is read anchored on the old version, in
+    page order.  A block there counts when it is new (not shown by the old page, in neither
+    reading), inside the article region, passes the loose-line rules (no heading, link list or
+    furniture phrase), and stands next to a restored paragraph with only such new blocks (or
+    furniture) between them: a sentence appended to a lost paragraph, a correction under it, or
+    sentence-like prose put just above a lost paragraph (after a paragraph of the rebuilt body:
+    what precedes the story's first paragraph, a reading's furniture included, is the page's).  New text
+    with a known paragraph on both sides and no restored one beside it is the fresh reading's
+    to see, never added here."""
     after: dict[str, list[str]] = {}
+    before: dict[str, list[str]] = {}
     anchors = set(restored)
+    story = {squash(p) for p in kept}
     anchor: str | None = None
+    #: New blocks since the last paragraph of the story a reading holds, waiting for a restored
+    #: one; ``None`` before the story's text (what precedes it there is the page's, not the story's).
+    pending: list[str] | None = None
     for block in new_page.blocks:
         if block.key in anchors:
-            anchor = block.key
-            continue
-        if anchor is None:
+            if pending:
+                before.setdefault(block.key, []).extend(pending)
+            anchor, pending = block.key, None
             continue
         if block.heading or block.link_density > rules.LINK_DENSITY_MAX or boilerplate.is_boilerplate_text(block.text):
             continue  # furniture between the story's lines ("Read more: …") does not end the stretch
         if block.key in known or old_page.shows(block.key):
-            anchor = None  # back in text both readings know: the lost stretch ended
+            # back in text both readings know: the lost stretch ended (and, after a paragraph of
+            # the rebuilt story, one may start again)
+            anchor, pending = None, ([] if block.key in story else None)
             continue
         if region is not None and not _inside(block.owner, region):
             continue
-        after.setdefault(anchor, []).append(block.text)
-    if not after:
+        if anchor is not None:
+            after.setdefault(anchor, []).append(block.text)
+        elif pending is not None and _sentence_like(block):
+            pending.append(block.text)
+        else:
+            pending = None  # a label or a counter: not prose put above a lost paragraph
+    if not after and not before:
         return kept
     out: list[str] = []
     for paragraph in kept:
+        key = squash(paragraph)
+        out += before.pop(key, [])
         out.append(paragraph)
-        out += after.pop(squash(paragraph), [])
+        out += after.pop(key, [])
     return out
+
+
+#: A block is "sentence-like" (prose a reader reads, not a label or a date line) when it holds at
+#: least this many Latin-equivalent characters (:func:`normalize.text_size`; CJK counts double) and
+#: ends a sentence.  40 is the value first tried: the bench's corrections are 70-130, the labels and
+#: "Updated ..." lines in the corpus's article regions are shorter or end without a full stop.
+SENTENCE_MIN_CHARS = 40
+_SENTENCE_END = re.compile(r"[.!?。！？．][\"'”’»」』)）]*\s*$")
+
+
+def _sentence_like(block: Block) -> bool:
+    return block.size >= SENTENCE_MIN_CHARS and _SENTENCE_END.search(block.text) is not None
+
+
+def unread(body: str, new_page: Page) -> list[tuple[str, Block]]:
+    """Sentence-like blocks the new page shows next to the reading's paragraphs that the reading
+    does not hold, each with the paragraph (key) it follows: text the extractor skipped where the
+    story stands, such as a correction put in a box whose class reads as furniture
+    (``<div class="teaser">``) on a page where nothing else moved, so the reading equals the
+    stored one.  Only blocks inside the article region (see :func:`_region`), after one of the
+    reading's paragraphs with only furniture lines or other such blocks between them, and passing
+    the loose-line rules count; a page whose region cannot be drawn (fewer than two paragraphs
+    shown) has none.  Needs the new page only, so the unchanged recheck pays one parse of it and
+    reads the old page only when this finds something (see :func:`with_unread`)."""
+    paragraphs = [squash(p) for p in split(body)]
+    keys, joined = set(paragraphs), "".join(paragraphs)
+    region = _region(new_page, keys)
+    if region is None:
+        return []
+    found: list[tuple[str, Block]] = []
+    anchor: str | None = None
+    container: HtmlElement | None = None  # the element holding the anchor paragraph's block
+    for block in new_page.blocks:
+        if block.key in keys:
+            anchor = block.key
+            container = block.owner.getparent() if block.owner is not None else None
+            continue
+        if anchor is None or not _inside(block.owner, region) or block.key in joined:
+            continue  # not after the story's text, outside its region, or a piece of a paragraph
+        if block.heading or block.link_density > rules.LINK_DENSITY_MAX or boilerplate.is_boilerplate_text(block.text):
+            continue  # furniture between the story's lines does not end the stretch
+        if not _sentence_like(block) or not _stands_alone(block, container):
+            anchor = None  # a label, a date line, a card of a list: what follows is not the story's
+            continue
+        found.append((anchor, block))
+    return found
+
+
+def _stands_alone(block: Block, container: HtmlElement | None) -> bool:
+    """Whether ``block`` stands beside the story's paragraphs on its own: its element is a child
+    of the element holding the paragraph before it, or inside a child of it that holds nothing
+    else (a ``<div class="teaser">`` around one ``<p>``).  A summary in a "Most read" card is
+    one of several items of a rail, and the rail holds more than that summary."""
+    if container is None or block.owner is None:
+        return False
+    top = block.owner
+    for ancestor in block.owner.iterancestors():
+        if ancestor is container:
+            return squash(top.text_content()) == block.key
+        top = ancestor
+    return False
+
+
+def with_unread(body: str, old_page: Page, new_page: Page) -> str:
+    """``body`` with the :func:`unread` blocks the old page did not show put after the paragraph
+    they follow: new prose next to the story is an edit even where the extractor's hints say
+    furniture, while text the old page showed too (a caption, a standing box) is still not."""
+    extra: dict[str, list[str]] = {}
+    for anchor, block in unread(body, new_page):
+        if not old_page.shows(block.key):
+            extra.setdefault(anchor, []).append(block.text)
+    if not extra:
+        return body
+    out: list[str] = []
+    for paragraph in split(body):
+        out.append(paragraph)
+        out += extra.pop(squash(paragraph), [])
+    return "\n\n".join(out)

@@ -259,19 +259,24 @@ def extract_page(
 def confirmed(latest: dict | None, article: Extracted, body: bytes, content_type: str | None) -> Extracted:
     """``article`` with its body confirmed against the page the latest version was read from
     (``Store.latest_raw``; crawler/confirm.py): differences that are only the extraction's boundary
-    moving are taken out before the store compares digests.  Only runs when the fresh extraction
-    differs from the latest version."""
-    from redline.crawler.confirm import headline, page as visible, reconcile
+    moving are taken out before the store compares digests.  A fresh extraction equal to the
+    latest version is checked only for prose the extractor skipped next to the story
+    (``confirm.unread``: one parse of the new page; the old page is read only when there is some)."""
+    from redline.crawler.confirm import headline, page as visible, reconcile, unread, with_unread
 
     if latest is None or not latest.get("raw_html") or latest.get("body") is None:
         return article
-    if content_digest(article.headline, article.byline, article.body) == latest["content_digest"]:
+    same = content_digest(article.headline, article.byline, article.body) == latest["content_digest"]
+    new_page = visible(decode_html(body, content_type).text)
+    if same and not unread(article.body, new_page):
         return article
     charset = f"text/html; charset={latest['encoding']}" if latest["encoding"] else None
-    old_html = decode_html(latest["raw_html"], charset).text
-    new_html = decode_html(body, content_type).text
-    old_page, new_page = visible(old_html), visible(new_html)
-    return replace(article, body=reconcile(latest["body"], article.body, old_page, new_page),
+    old_page = visible(decode_html(latest["raw_html"], charset).text)
+    if same:
+        text = with_unread(article.body, old_page, new_page)
+        return article if text == article.body else replace(article, body=text)
+    text = reconcile(latest["body"], article.body, old_page, new_page)
+    return replace(article, body=with_unread(text, old_page, new_page),
                    headline=headline(latest.get("headline") or "", article.headline, old_page, new_page))
 
 

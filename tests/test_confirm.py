@@ -115,6 +115,18 @@ def test_an_edit_in_the_stretch_the_extraction_lost_is_read_anchored_on_the_old_
     assert got == body(P1, P2, P3, P4, correction)
 
 
+def test_new_text_just_before_a_lost_paragraph_is_read_in_page_order() -> None:
+    """The extractor lost the story's last paragraph (still shown) and a correction was put
+    just above it: new text is looked for on both sides of a restored paragraph, in page order;
+    new text between two paragraphs the reading kept is left to the reading."""
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    old_html = html(P1, P2, P3, P4)
+    got = reconcile(body(P1, P2, P3, P4), body(P1, P2, P3), old_html, html(P1, P2, P3, correction, P4))
+    assert got == body(P1, P2, P3, correction, P4)
+    got = reconcile(body(P1, P2, P3, P4), body(P1, P2, P4), old_html, html(P1, correction, P2, P3, P4))
+    assert got == body(P1, P2, P3, P4)
+
+
 def test_a_lone_shared_paragraph_does_not_narrow_the_article_region() -> None:
     """Each paragraph in its own wrapper: one anchor's parent is its wrapper, not the story."""
     correction = "Correction: an earlier version of this article misstated the date of the vote."
@@ -220,3 +232,36 @@ def test_a_page_the_extractor_finds_no_article_on_is_read_from_the_latest_versio
     got = confirmed(latest, fresh, boxed, ctype)
     assert got.body == body(P1, P2, changed)
     assert got.headline == old.headline
+
+
+def latest_of(page_bytes: bytes) -> dict:
+    """The latest version as the store hands it to the pipeline, read from ``page_bytes``."""
+    old = extract_page(page_bytes, "text/html; charset=utf-8", "http://127.0.0.1/a")
+    return {"raw_html": page_bytes, "body": old.body, "headline": old.headline, "encoding": "utf-8",
+            "byline": old.byline, "content_digest": content_digest(old.headline, old.byline, old.body)}
+
+
+def test_a_correction_in_a_furniture_box_is_an_edit_when_the_reading_did_not_move() -> None:
+    """A correction put under the story in ``<div class="teaser">``: the extractor skips it as
+    furniture, nothing else moved, so the fresh reading equals the stored one; the new page's
+    article region gained prose next to the story, and that is the edit.  A box the old page
+    showed as well, a short label, and the summaries of a "Most read" rail are not."""
+    ctype = "text/html; charset=utf-8"
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    standing = "<div class='teaser'><p>Our reporters checked every figure in this story with the city.</p></div>"
+    old_html = html(P1, P2, P3, after=standing).encode()
+    latest = latest_of(old_html)
+    assert latest["body"] == body(P1, P2, P3)
+    new_html = html(P1, P2, P3, after=standing + f"<div class='teaser'><p>{correction}</p></div>").encode()
+    fresh = extract_page(new_html, ctype, "http://127.0.0.1/a")
+    assert fresh.body == latest["body"]  # the extractor alone does not see it
+    assert confirmed(latest, fresh, new_html, ctype).body == body(P1, P2, P3, correction)
+    unchanged = extract_page(old_html, ctype, "http://127.0.0.1/a")
+    assert confirmed(latest, unchanged, old_html, ctype).body == latest["body"]
+    rail = ("<aside class='most-read'><h3>Most read</h3><ul><li><a href='/b'>Storm closes roads</a>"
+            "<p>Snow arrived early in the north and closed three mountain passes overnight.</p></li>"
+            "<li><a href='/c'>Schools reopen</a><p>Pupils returned on Monday after a week of repairs.</p></li></ul></aside>")
+    for extra in ("<div class='teaser'><p>Share this story</p></div>", rail):
+        labelled = html(P1, P2, P3, after=standing + extra).encode()
+        fresh = extract_page(labelled, ctype, "http://127.0.0.1/a")
+        assert confirmed(latest, fresh, labelled, ctype).body == latest["body"]
