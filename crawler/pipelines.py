@@ -267,6 +267,8 @@ def confirmed(latest: dict | None, article: Extracted, body: bytes, content_type
     if latest is None or not latest.get("raw_html") or latest.get("body") is None:
         return article
     same = content_digest(article.headline, article.byline, article.body) == latest["content_digest"]
+    if same and body == latest["raw_html"]:
+        return article  # the very page the latest version was read from: nothing new to find
     new_page = visible(decode_html(body, content_type).text)
     if same and not unread(article.body, new_page):
         return article

@@ -265,3 +265,20 @@ def test_a_correction_in_a_furniture_box_is_an_edit_when_the_reading_did_not_mov
         labelled = html(P1, P2, P3, after=standing + extra).encode()
         fresh = extract_page(labelled, ctype, "http://127.0.0.1/a")
         assert confirmed(latest, fresh, labelled, ctype).body == latest["body"]
+
+
+def test_a_correction_without_spaces_in_a_furniture_box_is_an_edit() -> None:
+    """The same in a language written without spaces: sentence-like is measured in characters
+    (CJK counting double) and a full stop is ``。``."""
+    ctype = "text/html; charset=utf-8"
+    story = ["市議会は火曜日、長い議論の末に新しい予算案を承認した。野党は学校への影響を懸念している。",
+             "市長は、この決定により来年は百二十人の教員を新たに採用できると述べた。",
+             "最終的な審議は十二月の第一週に予定されていると当局者は語った。"]
+    correction = "訂正：この記事の以前の版では会議の日付を誤って記載していました。会議は月曜日ではなく火曜日に開かれました。"
+    old_html = html(*story).encode()
+    latest = latest_of(old_html)
+    assert latest["body"] == body(*story)
+    new_html = html(*story, after=f"<div class='teaser'><p>{correction}</p></div>").encode()
+    fresh = extract_page(new_html, ctype, "http://127.0.0.1/a")
+    assert fresh.body == latest["body"]
+    assert confirmed(latest, fresh, new_html, ctype).body == body(*story, correction)
