@@ -408,14 +408,19 @@ def unread(body: str, new_page: Page) -> list[tuple[str, Block]]:
     shown) has none.  Needs the new page only, so the unchanged recheck pays one parse of it and
     reads the old page only when this finds something (see :func:`with_unread`)."""
     paragraphs = [squash(p) for p in split(body)]
+    region = _region(new_page, set(paragraphs))
+    return [] if region is None else prose_beside(paragraphs, new_page.blocks, region)
+
+
+def prose_beside(paragraphs: list[str], blocks: list[Block], region: HtmlElement) -> list[tuple[str, Block]]:
+    """The :func:`unread` candidates among ``blocks`` (a page's, in document order) for the
+    story's paragraph keys ``paragraphs`` inside ``region``; shared with the recheck fast path
+    (crawler/fastpath.py), which must not call a page unchanged when this finds new prose."""
     keys, joined = set(paragraphs), "".join(paragraphs)
-    region = _region(new_page, keys)
-    if region is None:
-        return []
     found: list[tuple[str, Block]] = []
     anchor: str | None = None
     container: HtmlElement | None = None  # the element holding the anchor paragraph's block
-    for block in new_page.blocks:
+    for block in blocks:
         if block.key in keys:
             anchor = block.key
             container = block.owner.getparent() if block.owner is not None else None
@@ -434,16 +439,30 @@ def unread(body: str, new_page: Page) -> list[tuple[str, Block]]:
 def _stands_alone(block: Block, container: HtmlElement | None) -> bool:
     """Whether ``block`` stands beside the story's paragraphs on its own: its element is a child
     of the element holding the paragraph before it, or inside a child of it that holds nothing
-    else (a ``<div class="teaser">`` around one ``<p>``).  A summary in a "Most read" card is
-    one of several items of a rail, and the rail holds more than that summary."""
+    else (a ``<div class="teaser">`` around one ``<p>``), with no furniture tag or role on the
+    way (``<aside>``) and no form in it (a sign-up box).  A summary in a "Most read" card is one
+    of several items of a rail, and the rail holds more than that summary."""
     if container is None or block.owner is None:
         return False
     top = block.owner
     for ancestor in block.owner.iterancestors():
         if ancestor is container:
-            return squash(top.text_content()) == block.key
+            return squash(top.text_content()) == block.key and next(top.iter(*_FORM_TAGS), None) is None
+        if _strong_furniture(ancestor):
+            return False
         top = ancestor
     return False
+
+
+#: A box holding a form is a widget (a newsletter sign-up, a search), whatever its text says.
+_FORM_TAGS = ("form", "input")
+
+
+def _strong_furniture(element: HtmlElement) -> bool:
+    """Furniture by tag or role (``<aside>``, ``<nav>``, ``role="complementary"``), which no
+    template redeploy puts around the story's own text, unlike a class name."""
+    return element.tag in rules.FURNITURE_TAGS or element.get("role") in (
+        "navigation", "complementary", "banner", "contentinfo", "dialog")
 
 
 def with_unread(body: str, old_page: Page, new_page: Page) -> str:

@@ -44,7 +44,7 @@ from lxml.html import HtmlElement
 
 from redline.core.errors import NoArticle
 from redline.core.urls import canonical_or_none, same_host
-from redline.crawler.confirm import container, split
+from redline.crawler.confirm import container, prose_beside, split
 from redline.crawler.decode import decode_html
 from redline.crawler.reading import SAME
 from redline.crawler.extract import EXTRACTOR_VERSION, boilerplate, headline, parse, rules, structured
@@ -101,6 +101,10 @@ def recognise(html: str, url: str, latest: Mapping[str, object]) -> Verdict:
     chosen = set(matched)
     unexplained = [block.text for index, block in enumerate(blocks)
                    if index not in chosen and _inside(block.owner, region) and not extras.cut(block)]
+    # Prose standing beside the story that the extractor cuts (a correction in a furniture-classed
+    # box) is what the full read's confirmation looks for (``confirm.unread``): not "unchanged".
+    unexplained += [block.text for _, block in prose_beside(list(map(squash, paragraphs)), blocks, region)
+                    if block.text not in unexplained]
     if unexplained and not _shown_before(unexplained, latest, paragraphs):
         return Verdict("region")
     return Verdict(SAME, page.title)

@@ -282,3 +282,28 @@ def test_a_correction_without_spaces_in_a_furniture_box_is_an_edit() -> None:
     fresh = extract_page(new_html, ctype, "http://127.0.0.1/a")
     assert fresh.body == latest["body"]
     assert confirmed(latest, fresh, new_html, ctype).body == body(*story, correction)
+
+
+def test_the_recheck_fast_path_leaves_a_boxed_correction_to_the_full_read() -> None:
+    """The fast path (crawler/fastpath.py) calls a page unchanged only when the full read could
+    not conclude otherwise: a correction in a furniture box beside the story is what the full
+    read's confirmation looks for, so that page is read in full and the correction recorded,
+    while the same page with only a new script nonce is still recognised."""
+    from redline.crawler.extract import EXTRACTOR_VERSION
+    from redline.crawler.fastpath import SAME
+    from redline.crawler.reading import read_page
+
+    ctype = "text/html; charset=utf-8"
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    standing = "<div class='teaser'><p>Our reporters checked every figure in this story with the city.</p></div>"
+
+    def served(extra: str) -> bytes:
+        return html(P1, P2, P3, P4, after=standing + extra).replace(
+            "<title>Budget</title>", "<title>Budget</title><meta property='og:title' content='Budget passes'>").encode()
+
+    latest = {**latest_of(served("")), "extractor_version": EXTRACTOR_VERSION}
+    churned = read_page(served("<script>var nonce = 'a1';</script>"), ctype, "http://127.0.0.1/a", None, latest)
+    assert churned.fast_path == SAME and churned.article is not None and churned.article.body == latest["body"]
+    boxed = read_page(served(f"<div class='teaser'><p>{correction}</p></div>"), ctype, "http://127.0.0.1/a", None, latest)
+    assert boxed.fast_path != SAME
+    assert boxed.article is not None and boxed.article.body == body(P1, P2, P3, P4, correction)
