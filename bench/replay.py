@@ -4,8 +4,8 @@
 
 ``python -m bench changes`` runs the real CLI (a server, ``track``, one ``crawl`` per step); this
 feeds the same answers straight to the code the crawl runs for a 2xx page
-(:func:`redline.crawler.pipelines.extract_page`, :func:`~redline.crawler.pipelines.confirmed`, the
-content digest and :func:`redline.storage.differ.compare`), so one seed over every page takes a
+(:func:`redline.crawler.reading.read_page`: the recheck fast path, else extraction and the confirm
+step; the content digest and :func:`redline.storage.differ.compare`), so one seed over every page takes a
 couple of minutes instead of many, and a miss can be printed with what each reading held.
 Failed answers are skipped as the store skips them; removal (404/410) is not replayed (the store
 decides it without extraction).  Scores use :func:`bench.changes.score`.  For dev seeds only:
@@ -28,8 +28,8 @@ from bench.mutate import State, Story  # noqa: E402
 
 def replay(story: Story, steps: list[Step], verbose: bool = False) -> list[Observation]:
     """What redline flags at every step of one page's sequence (removal steps left out)."""
-    from redline.core.errors import NoArticle
-    from redline.crawler.pipelines import confirmed, extract_page
+    from redline.crawler.extract import EXTRACTOR_VERSION
+    from redline.crawler.reading import read_page
     from redline.storage.differ import Content, compare
     from redline.storage.record import content_digest
 
@@ -46,12 +46,8 @@ def replay(story: Story, steps: list[Step], verbose: bool = False) -> list[Obser
         if status != 200 or step.mutation == "removal":
             continue
         body = html.encode(story.encoding, errors="xmlcharrefreplace")
-        try:
-            article = extract_page(body, ctype, url, allow_empty=latest is not None)
-        except NoArticle:
-            continue
-        article = confirmed(latest, article, body, ctype)
-        if not article.body:
+        article = read_page(body, ctype, url, None, latest).article  # the fast path, or extraction + confirm
+        if article is None or not article.body:
             continue
         digest = content_digest(article.headline, article.byline, article.body)
         if latest is not None and digest == latest["content_digest"]:
@@ -67,7 +63,8 @@ def replay(story: Story, steps: list[Step], verbose: bool = False) -> list[Obser
         observation.extra_versions = 1 if latest is not None else 0
         digests.append(digest)
         latest = {"raw_html": body, "body": article.body, "headline": article.headline,
-                  "byline": article.byline, "content_digest": digest, "encoding": article.encoding}
+                  "byline": article.byline, "content_digest": digest, "encoding": article.encoding,
+                  "extractor_version": EXTRACTOR_VERSION}
     if verbose:
         for observation in out:
             expected = observation.mutation not in ("idle", "removal", "markup", "chrome", "inarticle", "transient")
