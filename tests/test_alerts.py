@@ -14,8 +14,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +23,7 @@ import pytest
 from testkit.site import REDLINE, Redline, running_site
 from testkit.pages import RUSSIAN_HEADLINE, RUSSIAN_STORY, STORY, STORY_HEADLINE, article_page
 from testkit.receivers import PATIENCE_S
+from testkit.waiting import wait_for
 
 #: Back-off used by the sender subprocesses: short, so that retries happen within a test.
 FAST_BACKOFF = {"REDLINE_ALERT_BACKOFF_S": "1"}
@@ -96,14 +95,6 @@ def _states(redline: Redline) -> list[tuple[str, int]]:
         return conn.execute("SELECT state, attempts FROM deliveries ORDER BY id").fetchall()
 
 
-def _wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + PATIENCE_S
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.1)
-
-
 def _start_sender(redline: Redline, config: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [str(REDLINE), "--db", str(redline.db), "--config", str(config), "alerts", "send", "--loop", "--every", "0.2"],
@@ -162,7 +153,7 @@ def test_sigkill_mid_delivery_loses_nothing_and_duplicates_nothing(edited, webho
         webhook.release()
     sender = _start_sender(edited, config)
     try:
-        _wait_for(lambda: [s for s, _ in _states(edited)] == ["sent"] * 3, "three sent alerts")
+        wait_for("three sent alerts", lambda: [s for s, _ in _states(edited)] == ["sent"] * 3)
     finally:
         _stop(sender)
 
@@ -185,9 +176,9 @@ def test_alerts_wait_while_the_receiver_is_down(edited, webhook, tmp_path):
 
     sender = _start_sender(edited, config)
     try:
-        _wait_for(lambda: all(attempts >= 2 for _, attempts in _states(edited)), "retries while down")
+        wait_for("retries while down", lambda: all(attempts >= 2 for _, attempts in _states(edited)))
         webhook.start()
-        _wait_for(lambda: len(webhook.handled) == 3, "the alerts after the receiver came back")
+        wait_for("the alerts after the receiver came back", lambda: len(webhook.handled) == 3)
     finally:
         _stop(sender)
     assert len(webhook.posts) == 3
@@ -213,7 +204,7 @@ def test_digest_and_email(edited, webhook, mailbox, tmp_path, newsroom):
     assert "2 sent" in _alerts(edited, config, "send").stdout  # the two headline edits, by email
     assert webhook.posts == [], "the digest window is still open"
 
-    _wait_for(lambda: "1 sent" in _alerts(edited, config, "send").stdout, "the digest")
+    wait_for("the digest", lambda: "1 sent" in _alerts(edited, config, "send").stdout)
     assert len(webhook.posts) == 1
     _, payload = webhook.posts[0]
     assert payload["title"].startswith("[redline] 3 changes")

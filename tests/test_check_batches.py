@@ -15,17 +15,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from bench import invariants
 from testkit.pages import STORY, article_page
 from testkit.site import REDLINE, LocalSite, Redline
+from testkit.waiting import wait_for
 
 #: How long a test waits for a crawl or the daemon to get somewhere before failing.
-PATIENCE = 60.0
 #: Each article page answers after this long, so a 304 pass lasts long enough to be killed in
 #: the middle, after a first batch may have been committed (--concurrency 2: ~3 s for 60 fetches).
 SLOW_S = 0.1
@@ -55,14 +53,6 @@ def _conditional_requests(site: LocalSite) -> int:
     with site.lock:
         return sum(1 for path, headers in site.requests
                    if path.startswith("/news/") and headers.get("If-None-Match") == _etag(int(path.rsplit("/", 1)[1])))
-
-
-def _wait_for(what: str, condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + PATIENCE
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def _rows(db: Path, sql: str) -> list[tuple]:
@@ -97,7 +87,8 @@ def test_kill_9_during_a_304_pass_loses_no_version_and_leaves_the_record_consist
     crawl = subprocess.Popen([str(REDLINE), "--db", str(redline.db), "crawl", "--once", "--all", "--delay", "0",
                               "--concurrency", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              stdin=subprocess.DEVNULL)
-    _wait_for("two thirds of the pass to be answered", lambda: _conditional_requests(site) >= 2 * ARTICLES // 3)
+    wait_for("two thirds of the pass to be answered", lambda: _conditional_requests(site) >= 2 * ARTICLES // 3,
+             every=0.02)
     crawl.send_signal(signal.SIGKILL)
     assert crawl.wait(timeout=30) == -signal.SIGKILL  # killed mid-pass, not after it ended
 
@@ -147,7 +138,7 @@ def test_batched_checks_are_all_committed_when_the_daemon_is_stopped(site, redli
                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                               env={**os.environ, "REDLINE_MIN_INTERVAL": "1"})
     try:
-        _wait_for("rechecks answered with 304", lambda: _conditional_requests(site) >= 2 * ARTICLES)
+        wait_for("rechecks answered with 304", lambda: _conditional_requests(site) >= 2 * ARTICLES, every=0.02)
     finally:
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=30) == 0

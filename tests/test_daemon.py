@@ -7,19 +7,19 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from redline.demo.outlet import SimulatedOutlet
 from testkit.site import REDLINE
+from testkit.waiting import wait_for
 
 #: The outlet is local: intervals of seconds are allowed (the floor is one minute otherwise).
 LOCAL_ENV = {**os.environ, "REDLINE_MIN_INTERVAL": "1"}
 
 #: How long a test waits for the daemon to notice something before failing.
-PATIENCE = 60.0
 
 
 @pytest.fixture
@@ -56,15 +56,6 @@ def _redline(config: Path, *args: str, check: bool = True) -> subprocess.Complet
     return done
 
 
-def _wait_for(what: str, condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + PATIENCE
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _kinds(config: Path) -> list[list[str]]:
     return [c["kinds"] for c in json.loads(_redline(config, "changes", "--json").stdout)]
 
@@ -77,7 +68,7 @@ def test_daemon_discovers_detects_alerts_and_stops_on_sigterm(tmp_path, outlet, 
                               stdout=subprocess.DEVNULL, stderr=log.open("w"), stdin=subprocess.DEVNULL, env=LOCAL_ENV)
     try:
         status = lambda: json.loads(_redline(config, "status", "--json").stdout)  # noqa: E731
-        _wait_for("discovery", lambda: tmp_path.joinpath("redline.db").exists()
+        wait_for("discovery", lambda: tmp_path.joinpath("redline.db").exists()
                   and status()["versions"] >= len(outlet.article_urls()))
 
         second = _redline(config, "run", check=False)
@@ -86,11 +77,11 @@ def test_daemon_discovers_detects_alerts_and_stops_on_sigterm(tmp_path, outlet, 
         for _ in range(3):          # a headline edit, a body edit, a pull
             outlet.step()
             time.sleep(1)
-        _wait_for("a headline, a body and a removal change",
+        wait_for("a headline, a body and a removal change",
                   lambda: {"headline", "body", "removed"} <= {k for kinds in _kinds(config) for k in kinds})
-        _wait_for("the published story to be discovered (the pulled one stays tracked)",
+        wait_for("the published story to be discovered (the pulled one stays tracked)",
                   lambda: status()["articles"] == len(outlet.article_urls()) + 1)
-        _wait_for("the headline alert", lambda: len(webhook.handled) == 1)
+        wait_for("the headline alert", lambda: len(webhook.handled) == 1)
         assert "Port expansion approved after six-hour meeting" in webhook.messages()[0]
     finally:
         started = time.monotonic()

@@ -11,9 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ import pytest
 from redline.crawler.pool import START_AFTER_READS, available_cpus
 from testkit.pages import STORY, STORY_HEADLINE, article_page
 from testkit.site import REDLINE
+from testkit.waiting import wait_for
 
 pytestmark = pytest.mark.skipif(available_cpus() < 2, reason="one core: pages are read in-process")
 
@@ -49,14 +48,6 @@ def _processes(marker: str) -> list[int]:
     return found
 
 
-def _wait_for(what: str, condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + PATIENCE
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not true after {PATIENCE} s: {what}")
-        time.sleep(0.1)
-
-
 def _start(site, redline, marker: str, *, delay: float) -> subprocess.Popen[str]:
     urls = [site.set(f"/news/{n}", article_page(f"{STORY_HEADLINE} {n}", STORY, churn=n), delay=delay)
             for n in range(PAGES)]
@@ -72,7 +63,7 @@ def test_a_crawl_reads_with_workers_and_leaves_none_behind(site, redline):
     out, err = crawl.communicate(timeout=300)
     assert crawl.returncode == 0, err
     assert f"checked {PAGES}: {PAGES} new versions" in out + err
-    _wait_for("every process of the crawl is gone", lambda: _processes(marker) == [])
+    wait_for("every process of the crawl is gone", lambda: _processes(marker) == [])
     history = redline("history", site.url(f"/news/{PAGES - 1}"), "--json").json()
     assert history["versions"][0]["headline"] == f"{STORY_HEADLINE} {PAGES - 1}"
 
@@ -83,11 +74,11 @@ def test_workers_never_outlive_a_stopped_crawl(site, redline, stop):
     crawl = _start(site, redline, marker, delay=SLOW)
     try:
         # the crawl process, its forkserver and at least one worker
-        _wait_for("the workers are up", lambda: len(_processes(marker)) >= 3 or crawl.poll() is not None)
+        wait_for("the workers are up", lambda: len(_processes(marker)) >= 3 or crawl.poll() is not None)
         assert crawl.poll() is None, "the crawl ended before its workers started"
         crawl.send_signal(stop)
         crawl.communicate(timeout=PATIENCE)
-        _wait_for("every process of the crawl is gone", lambda: _processes(marker) == [])
+        wait_for("every process of the crawl is gone", lambda: _processes(marker) == [])
     finally:
         if crawl.poll() is None:
             crawl.kill()

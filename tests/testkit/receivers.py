@@ -12,8 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-#: Upper bound on waiting for something a receiver should see; tests go on as soon as it happens.
-PATIENCE_S = 60
+from testkit.waiting import PATIENCE_S  # re-exported: how long a test waits for a receiver to see something
 
 
 def free_port() -> int:
