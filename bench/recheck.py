@@ -79,7 +79,7 @@ PASS_TIMEOUT_SECONDS = 1800
 MIN_SECONDS = 0.05
 #: What the product aims for in the one-host layout: urlwatch time / redline time at least this,
 #: per mode (in the many-outlet layout redline's pages/s at default politeness is only stated).
-TARGET_RATIO = {"churn": 1.0, "etag": 2.0, "same": 2.0}
+TARGET_RATIO = {"churn": 2.0, "etag": 2.0, "same": 2.0}
 LAYOUTS = ("one-host", "many-outlets")
 #: Hosts of the many-outlet layout: the issue's "at least 50", so per-host slots are real.
 DEFAULT_HOSTS = 50
