@@ -35,6 +35,10 @@ urlwatch runs with its default worker pool (10 threads) and default report setti
 converts pages with the ``html2text`` module from PyPI (its ``pyhtml2text`` method: its default
 ``html2text`` method runs the Debian ``html2text`` binary instead).  ``urlwatch raw`` (no filter,
 whole-page diff) is the cheap variant, left out with ``--no-raw``.  Ratios (urlwatch time / redline time) are what to read: the machine is shared.
+
+In the one-host layout a third tool, ``scrapy floor`` (:mod:`bench.scrapy_floor`), makes the same
+passes as a bare Scrapy spider that fetches and forgets: the fetcher's own cost, so the table
+shows how far redline's work sits above what Scrapy alone needs (a pass of 304s is bounded by it).
 Writes ``bench/out/recheck.json``.
 """
 
@@ -60,11 +64,15 @@ from typing import Any, ClassVar, Protocol
 if __package__ in (None, ""):  # ``python bench/recheck.py``
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import scrapy_floor  # noqa: E402
 from bench.corpus import corpus_dir, missing_reason  # noqa: E402
 from bench.server import MODES, Outlet, load_templates, serving  # noqa: E402
 
 OUT_PATH = Path(__file__).resolve().parent / "out" / "recheck.json"
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
+#: The bare-Scrapy tool's name (bench/scrapy_floor.py): the fetcher's floor, shown apart from the peers.
+FLOOR = "scrapy floor"
 TIME = Path("/usr/bin/time")
 DEFAULT_PAGES = 500
 #: Parallel requests redline makes to the one local host (``--concurrency``): the brief's figure,
@@ -218,11 +226,29 @@ class Urlwatch:
         return [{"url": url} for url in _URLWATCH_CHANGED.findall(run.stdout)]
 
 
+class ScrapyFloor:
+    """A bare Scrapy spider fetching the same pages (bench/scrapy_floor.py): the fetcher's own cost,
+    under redline's.  Not a tracker: it reports no changes."""
+
+    name = FLOOR
+
+    def setup(self, state: Path, urls: list[str]) -> None:
+        (state / scrapy_floor.STATE_FILE).write_text(json.dumps({url: {} for url in urls}))
+
+    def check(self, state: Path) -> Measured:
+        return checked(measured([sys.executable, "-m", "bench.scrapy_floor", str(state)], cwd=ROOT), self.name)
+
+    def changed(self, state: Path, run: Measured) -> list[dict[str, Any]]:
+        return []
+
+
 def tools(raw: bool, layout: str = "one-host") -> list[Tool]:
     found: list[Tool] = [Redline(polite=layout == "many-outlets"),
                          Urlwatch("urlwatch", "filter:\n  - html2text:\n      method: pyhtml2text")]
     if raw:
         found.append(Urlwatch("urlwatch raw", None))
+    if layout == "one-host":
+        found.append(ScrapyFloor())
     return found
 
 
@@ -311,7 +337,7 @@ def ratios(results: list[Result], *, after_startup: bool = False,
     out: dict[str, dict[str, float]] = {}
     for (mode, tool), result in by_key.items():
         ours = by_key.get((mode, "redline"))
-        if tool == "redline" or ours is None:
+        if tool in ("redline", FLOOR) or ours is None:
             continue
         value = (ours.pages_per_s_after_startup / result.pages_per_s_after_startup if after_startup
                  else result.seconds / ours.seconds)
@@ -354,6 +380,14 @@ def _layout_table(results: list[Result], pages: int, layout: str) -> list[str]:
                      f"| {rate_ratio[mode]['urlwatch']:.2f} | {ours.pages_per_s:g} / {peer.pages_per_s:g} "
                      f"| {ours.cpu_seconds:.2f} / {peer.cpu_seconds:.2f} "
                      f"| {ours.peak_rss_mib:.0f} / {peer.peak_rss_mib:.0f} | {ours.false_changes} / {peer.false_changes} |")
+    floor = [r for r in results if r.tool == FLOOR]
+    if floor:
+        lines += ["", (f"{layout}: Scrapy's own floor, the same timed passes fetched by a bare Scrapy spider "
+                       f"(default middlewares, robots.txt, validators sent back; no reading, no storage)"),
+                  "| mode | s | CPU s | peak RSS MiB | redline s / floor s |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"| {r.mode} | {r.seconds:.1f} | {r.cpu_seconds:.2f} | {r.peak_rss_mib:.0f} "
+                  f"| {by_key[(r.mode, 'redline')].seconds / r.seconds:.2f} |" for r in floor
+                  if (r.mode, "redline") in by_key]
     raw = [r for r in results if r.tool == "urlwatch raw"]
     if raw:
         lines += ["", f"{layout}: urlwatch without a filter (whole-page diff), same timed passes",
