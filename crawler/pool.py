@@ -23,6 +23,11 @@ each watches the crawl process through a pidfd and exits the moment it ends (see
 :func:`_worker_start`); the forkserver exits once the crawl process and the workers are gone.
 If the pool breaks anyway (a worker killed by the OOM killer), the page and the rest of the
 crawl are read in-process.  With one worker or none, pages are read in-process, as before.
+
+multiprocessing keeps one forkserver per process for the process's whole life; in the daemon that
+is a process holding the extraction stack (about 74 MB) between passes that read nothing.  So when
+the last pool of a process has closed, its forkserver is stopped too (:func:`_release`), and the
+next pool that starts launches a fresh one.
 """
 
 from __future__ import annotations
@@ -115,23 +120,46 @@ class ExtractionPool:
         if self.workers >= 2 and self._starting is None and self._reads > START_AFTER_READS:
             from twisted.internet.threads import deferToThread
 
+            global _live_pools
+            _live_pools += 1
             self._starting = deferToThread(_started, self.workers, self.tasks_per_worker)
             self._starting.addCallbacks(self._up, self._failed)
         return False
 
     def _up(self, executor: ProcessPoolExecutor) -> None:
         self._executor = executor
-        if self._closed:  # the crawl ended while the workers started
-            self._stop(wait=False)
+        if self._closed:  # the crawl ended while the workers started: they are idle, and exit at once
+            self._stop(wait=True)
 
     def _failed(self, failure: Any) -> None:
         logger.warning("extraction workers could not start (%s): pages are read in-process", failure.value)
         self.workers = 0
+        _release(workers_gone=False)
 
     def _stop(self, *, wait: bool) -> None:
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=wait, cancel_futures=True)
+            _release(workers_gone=wait)
+
+
+#: Pools of this process whose workers are starting or up (counted in the reactor thread).
+_live_pools = 0
+
+
+def _release(*, workers_gone: bool) -> None:
+    """One pool fewer; when it was the last and its workers have exited, stop the forkserver
+    (``ForkServer._stop``, the stdlib's own way to end it, private since Python 3.8).  After a
+    pool broke its workers may still be exiting, and the forkserver waits for them: it is left
+    to end with the process."""
+    global _live_pools
+    _live_pools -= 1
+    if _live_pools == 0 and workers_gone:
+        from multiprocessing import forkserver
+
+        stop = getattr(forkserver._forkserver, "_stop", None)
+        if stop is not None:
+            stop()
 
 
 def _started(workers: int, tasks_per_worker: int) -> ProcessPoolExecutor:

@@ -1,6 +1,7 @@
 """The extraction pool (crawler/pool.py) end to end: a crawl with enough pages to read starts
 worker processes, reads every page right with them, and leaves no process behind, whether it
-ends by itself, by SIGTERM or by SIGKILL.
+ends by itself, by SIGTERM or by SIGKILL; in the daemon, a pass that read with workers leaves
+none of them, and no forkserver, behind while the daemon waits for the next pass.
 
 The crawl runs as a subprocess with a marker in its environment; its forkserver and workers
 inherit the environment, so every process of the crawl is found by that marker in /proc.
@@ -48,13 +49,27 @@ def _processes(marker: str) -> list[int]:
     return found
 
 
-def _start(site, redline, marker: str, *, delay: float) -> subprocess.Popen[str]:
+def _forked(marker: str) -> list[int]:
+    """Pids of the forkserver and the workers (forked from it, so its command line) among them."""
+    found = []
+    for pid in _processes(marker):
+        try:
+            if b"multiprocessing.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def _start(site, redline, marker: str, *, delay: float, command: tuple[str, ...] = ("crawl", "--once", "--all"),
+           env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     urls = [site.set(f"/news/{n}", article_page(f"{STORY_HEADLINE} {n}", STORY, churn=n), delay=delay)
             for n in range(PAGES)]
     redline("track", *urls)
-    return subprocess.Popen([str(REDLINE), "--db", str(redline.db), "crawl", "--once", "--all", "--delay", "0",
-                             "--concurrency", "4"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            stdin=subprocess.DEVNULL, env={**os.environ, "REDLINE_TEST_MARKER": marker})
+    overrides = ("--delay", "0", "--concurrency", "4") if command[0] == "crawl" else ()
+    return subprocess.Popen([str(REDLINE), "--db", str(redline.db), *command, *overrides],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {}), "REDLINE_TEST_MARKER": marker})
 
 
 def test_a_crawl_reads_with_workers_and_leaves_none_behind(site, redline):
@@ -85,3 +100,22 @@ def test_workers_never_outlive_a_stopped_crawl(site, redline, stop):
             crawl.communicate()
     if stop == signal.SIGTERM:
         assert crawl.returncode is not None and crawl.returncode != -signal.SIGKILL
+
+
+def test_the_daemon_keeps_no_worker_or_forkserver_between_passes(site, redline, tmp_path):
+    marker = uuid.uuid4().hex
+    config = tmp_path / "redline.toml"
+    config.write_text(f'db = "{redline.db}"\ndelay = 0\nconcurrency = 4\n', encoding="utf-8")
+    daemon = _start(site, redline, marker, delay=0, command=("--config", str(config), "run"),
+                    env={"REDLINE_MIN_INTERVAL": "1"})
+    try:
+        versions = lambda: redline("status", "--json").json()["versions"]  # noqa: E731
+        wait_for("the first pass read every page", lambda: versions() >= PAGES or daemon.poll() is not None,
+                 patience=PATIENCE * 3)
+        assert daemon.poll() is None, daemon.communicate()[1]
+        wait_for("the pass's workers and forkserver are gone", lambda: _forked(marker) == [])
+        assert daemon.poll() is None
+    finally:
+        daemon.terminate()
+        daemon.communicate(timeout=PATIENCE)
+    wait_for("every process of the daemon is gone", lambda: _processes(marker) == [])
