@@ -70,15 +70,20 @@ def unrouted(db: sqlite_utils.Database, limit: int = ROUTE_BATCH) -> list[int]:
     )]
 
 
-def change_details(db: sqlite_utils.Database, change_ids: Iterable[int]) -> list[dict]:
+def change_details(db: sqlite_utils.Database, change_ids: Iterable[int], *, bodies: bool = True) -> list[dict]:
     """The changes with what rules and messages need: article, outlet, headlines and bodies on
-    both sides (``None`` where a side has no version, e.g. after a removal), oldest first."""
+    both sides (``None`` where a side has no version, e.g. after a removal), oldest first.
+
+    Without ``bodies`` both are ``None`` and are not read: a digest of thousands of changes
+    spells out only the first few, and two whole article texts per change are most of the
+    memory a burst of alerts would take."""
     ids = list(change_ids)
     if not ids:
         return []
+    texts = "vb.body AS body_before, va.body AS body_after" if bodies else "NULL AS body_before, NULL AS body_after"
     rows = db.query(
         f"""
-        SELECT {LISTED_COLUMNS}, a.outlet, vb.body AS body_before, va.body AS body_after {CHANGES_JOINED}
+        SELECT {LISTED_COLUMNS}, a.outlet, {texts} {CHANGES_JOINED}
         WHERE c.id IN ({", ".join("?" * len(ids))})
         ORDER BY c.id
         """,

@@ -36,6 +36,10 @@ def test_outlet_changes_enter_the_outbox_and_reextractions_never(db):
     assert outbox.unrouted(db) == _outbox(db)
     details = outbox.change_details(db, _outbox(db))
     assert details[1]["kinds"] == ["removed"] and details[1]["body_after"] is None
+    light = outbox.change_details(db, _outbox(db), bodies=False)
+    assert details[0]["body_before"] and details[0]["body_after"], "an edit has both texts"
+    assert [{**d, "body_before": None, "body_after": None} for d in details] == light, \
+        "without bodies, only the two texts are left out"
 
 
 def _routed_item(db, change_id: int, target: str = "t1") -> int:

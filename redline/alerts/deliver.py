@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 #: webhook's restart without hammering it. ``REDLINE_ALERT_BACKOFF_S`` changes it (tests use 1 s).
 BACKOFF_S = 30.0
 
+#: Changes whose two texts are held at once while routing (rules may match words in them): a
+#: routing batch (``outbox.ROUTE_BATCH``, 200) of live blogs would otherwise hold 400 whole texts.
+DETAILS_AT_ONCE = 20
 #: Longest wait between attempts: an outage of a day costs ~24 attempts, and a receiver that
 #: comes back hears from redline within the hour.
 MAX_BACKOFF_S = 3600.0
@@ -102,8 +105,9 @@ def _route(db: sqlite_utils.Database, config: Config, known: dict[str, rules.Tar
         return
     while ids := outbox.unrouted(db):
         now = now_iso()
-        changes = outbox.change_details(db, ids)
-        items = [item for change in changes for item in rules.items_for(config, change, known, now)]
+        items = [item for start in range(0, len(ids), DETAILS_AT_ONCE)
+                 for change in outbox.change_details(db, ids[start:start + DETAILS_AT_ONCE])
+                 for item in rules.items_for(config, change, known, now)]
         outbox.route(db, ids, items, now)
         report.routed += len(ids)
 
@@ -122,7 +126,7 @@ def _seal(db: sqlite_utils.Database, report: DeliveryReport, base_url: str | Non
         else:
             continue
         for batch in batches:
-            changes = outbox.change_details(db, [item["change_id"] for item in batch])
+            changes = _spelled_out(db, [item["change_id"] for item in batch])
             if not changes:
                 continue
             title, body = message.digest(changes, base_url)
@@ -133,6 +137,16 @@ def _seal(db: sqlite_utils.Database, report: DeliveryReport, base_url: str | Non
                 item_ids=tuple(item["id"] for item in batch),
             )
             report.queued += outbox.seal(db, sealed, now, _later(now, give_up))
+
+
+def _spelled_out(db: sqlite_utils.Database, change_ids: list[int]) -> list[dict]:
+    """The changes of one message, with both texts only for those the message spells out
+    (``message.MAX_DIGEST_CHANGES``, oldest first): a digest of a burst stays small in memory."""
+    changes = outbox.change_details(db, change_ids, bodies=len(change_ids) <= message.MAX_DIGEST_CHANGES)
+    if len(changes) > message.MAX_DIGEST_CHANGES:
+        shown = outbox.change_details(db, [change["id"] for change in changes[:message.MAX_DIGEST_CHANGES]])
+        changes[:len(shown)] = shown
+    return changes
 
 
 def _attempt(db: sqlite_utils.Database, delivery: dict, known: dict[str, rules.Target],
