@@ -6,6 +6,7 @@ plain dicts shaped like the CLI's JSON contract, so ``--json`` output is these v
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -16,7 +17,7 @@ from redline.core.errors import NoVersion
 from redline.storage import blobs, sources
 from redline.storage.articles import require_article
 
-#: The columns of ``changes c`` that :func:`change_from_row` reads, for every query listing changes.
+#: The columns of ``changes c`` that :func:`listed_change` reads, for every query listing changes.
 CHANGE_COLUMNS = """
     c.id, c.from_version, c.to_version, c.kinds, c.detected_at, c.words_added, c.words_removed,
     c.similarity, c.rewritten, c.reverts_to, c.reextraction
@@ -38,53 +39,70 @@ LISTED_COLUMNS = f"a.id AS article_id, a.url, {CHANGE_COLUMNS}, vb.headline AS h
 #: row (and, for ``rendered``, its raw page) instead; tests/test_history_plan.py checks the plans.
 LISTING = "versions_listing"
 #: An article's versions in order; ``{body}`` is :data:`HISTORY_BODY_COLUMNS` or nothing (a listing,
-#: answered by the index alone), ``{window}`` an extra condition or nothing.
-HISTORY_VERSIONS = ("SELECT number, first_seen, last_seen, headline, rendered{body} FROM versions INDEXED BY "
+#: answered by the index alone), ``{window}`` an extra condition or nothing. The columns come in the
+#: order of :data:`VERSION_KEYS`, so a row becomes its record in one ``zip``.
+HISTORY_VERSIONS = ("SELECT number, first_seen, last_seen, headline{body}, rendered FROM versions INDEXED BY "
                     f"{LISTING} WHERE article_id = ?{{window}} ORDER BY number")
 HISTORY_BODY_COLUMNS = ", byline, body, published, modified, extractor_version, method"
-#: An article's changes with the headlines on either side, looked up in the listing index.
-HISTORY_CHANGES = f"""
-    SELECT {LISTED_COLUMNS}, a.outlet
-    FROM changes c
-    JOIN articles a ON a.id = c.article_id
-    LEFT JOIN versions vb INDEXED BY {LISTING} ON vb.article_id = c.article_id AND vb.number = c.from_version
-    LEFT JOIN versions va INDEXED BY {LISTING} ON va.article_id = c.article_id AND va.number = c.to_version
-    WHERE c.article_id = ?
-"""
+#: The keys of a version in a history (the CLI's JSON contract: this order), as
+#: :data:`HISTORY_VERSIONS` selects them with and without :data:`HISTORY_BODY_COLUMNS`.
+VERSION_KEYS = ("version", "first_seen", "last_seen", "headline", "byline", "body", "published", "modified",
+                "extractor_version", "method", "rendered")
+LISTING_KEYS = ("version", "first_seen", "last_seen", "headline", "rendered")
+#: An article's changes, oldest first (``changes_article`` is ``(article_id, id)``), without the joins
+#: a listing of every article's changes needs: the article is known, and the headlines on either
+#: side are those of versions the history has just read (:func:`_article_changes`). Joining two
+#: versions per change cost a third of a 5,000-version history (bench/scale.py).
+HISTORY_CHANGES = ("SELECT id, from_version, to_version, kinds, detected_at, words_added, words_removed, similarity, "
+                   "rewritten, reverts_to, reextraction FROM changes WHERE article_id = ?{window} ORDER BY id")
+#: The headlines of named versions, from the listing index alone (a change's version outside the
+#: window the history read: the one before its oldest version).
+HEADLINES_OF = f"SELECT number, headline FROM versions INDEXED BY {LISTING} WHERE article_id = ? AND number IN ({{marks}})"
 
 
 def history(db: sqlite_utils.Database, *urls: str, newest: int | None = None) -> dict:
     """One article: its URLs, every version and every change (re-extractions flagged); with
     ``newest``, only the newest that many versions and the changes leading to them, so a live blog's
-    thousands cost what its last page costs. ``version_count`` and ``change_count`` are the totals."""
+    thousands cost what its last page costs. ``version_count`` and ``change_count`` are the totals.
+
+    Two queries whatever the length (versions, then changes), each row made into its record
+    once, from the row's tuple: a 5,000-version live blog is 5,000 rows of each."""
     article = require_article(db, *urls)
     article_id = article["id"]
     latest = db.execute(f"SELECT max(number) FROM versions INDEXED BY {LISTING} WHERE article_id = ?",
                         [article_id]).fetchone()[0] or 0
     low = 1 if newest is None else max(1, latest - newest + 1)
-    versions = [
-        {
-            "version": row["number"],
-            "first_seen": row["first_seen"],
-            "last_seen": row["last_seen"],
-            "headline": row["headline"],
-            "byline": row["byline"],
-            "body": row["body"],
-            "published": row["published"],
-            "modified": row["modified"],
-            "extractor_version": row["extractor_version"],
-            "method": row["method"],
-            "rendered": bool(row["rendered"]),
-        }
-        for row in db.query(HISTORY_VERSIONS.format(body=HISTORY_BODY_COLUMNS, window=" AND number >= ?"),
-                            [article_id, low])
-    ]
-    changes = [listed_change(row) for row in db.query(
-        HISTORY_CHANGES + " AND COALESCE(c.to_version, c.from_version) >= ? ORDER BY c.id", [article_id, low])]
+    versions = _versions(db, HISTORY_VERSIONS.format(body=HISTORY_BODY_COLUMNS, window=" AND number >= ?"),
+                         [article_id, low], VERSION_KEYS)
+    changes = _article_changes(db, article, versions, " AND COALESCE(to_version, from_version) >= ?", [low])
     change_count = len(changes) if low == 1 else db.execute(
         "SELECT count(*) FROM changes WHERE article_id = ?", [article_id]).fetchone()[0]
     return {**_about(db, article), "versions": versions, "changes": changes, "version_count": latest,
             "change_count": change_count}
+
+
+def _versions(db: sqlite_utils.Database, sql: str, params: list, keys: tuple[str, ...]) -> list[dict]:
+    """Version records from :data:`HISTORY_VERSIONS` rows (``rendered``, the last column, a bool)."""
+    versions = [dict(zip(keys, row)) for row in db.execute(sql, params)]
+    for version in versions:
+        version["rendered"] = bool(version["rendered"])
+    return versions
+
+
+def _article_changes(db: sqlite_utils.Database, article: dict, versions: list[dict], window: str,
+                     params: list) -> list[dict]:
+    """One article's changes in ``window`` (a condition on ``changes``), as :func:`listed_change`
+    gives them; the headlines on either side come from ``versions`` (the records just read) and,
+    for versions outside them, from one lookup in the listing index."""
+    article_id, url, outlet = article["id"], article["url"], article["outlet"]
+    rows = db.execute(HISTORY_CHANGES.format(window=window), [article_id, *params]).fetchall()
+    headlines = {version["version"]: version["headline"] for version in versions}
+    missing = {n for row in rows for n in row[1:3] if n is not None and n not in headlines}
+    if missing:
+        headlines.update(db.execute(HEADLINES_OF.format(marks=", ".join("?" * len(missing))),
+                                    [article_id, *sorted(missing)]).fetchall())
+    return [change_record(article_id, url, outlet, *row, headlines.get(row[1]), headlines.get(row[2]))
+            for row in rows]
 
 
 def _about(db: sqlite_utils.Database, article: dict) -> dict:
@@ -124,15 +142,10 @@ def history_page(db: sqlite_utils.Database, *urls: str, before: int | None = Non
         [article_id]).fetchone() or (0, None)
     top = latest if before is None else max(min(before - 1, latest), min(latest, 1))
     low = max(1, top - limit + 1)
-    versions = [
-        {"version": row["number"], "first_seen": row["first_seen"], "last_seen": row["last_seen"],
-         "headline": row["headline"], "rendered": bool(row["rendered"])}
-        for row in db.query(HISTORY_VERSIONS.format(body="", window=" AND number BETWEEN ? AND ?"),
-                            [article_id, low, top])
-    ]
-    changes = [listed_change(row) for row in db.query(
-        HISTORY_CHANGES + " AND COALESCE(c.to_version, c.from_version) BETWEEN ? AND ? ORDER BY c.id",
-        [article_id, low, top])]
+    versions = _versions(db, HISTORY_VERSIONS.format(body="", window=" AND number BETWEEN ? AND ?"),
+                         [article_id, low, top], LISTING_KEYS)
+    changes = _article_changes(db, article, versions, " AND COALESCE(to_version, from_version) BETWEEN ? AND ?",
+                               [low, top])
     return {
         **_about(db, article), "versions": versions, "changes": changes, "headline": headline, "version_count": latest,
         "change_count": db.execute("SELECT count(*) FROM changes WHERE article_id = ?", [article_id]).fetchone()[0],
@@ -190,32 +203,46 @@ def version_pair(
 
 
 def listed_change(row: dict) -> dict:
-    """A change as every listing shows it: its article, outlet, fields and the headlines around it."""
+    """A change as every listing shows it: its article, outlet, fields and the headlines around it
+    (``row``: :data:`LISTED_COLUMNS` and ``outlet``)."""
+    return change_record(row["article_id"], row["url"], row["outlet"], row["id"], row["from_version"],
+                         row["to_version"], row["kinds"], row["detected_at"], row["words_added"], row["words_removed"],
+                         row["similarity"], row["rewritten"], row["reverts_to"], row["reextraction"],
+                         row["headline_before"], row["headline_after"])
+
+
+def change_record(article_id: int, url: str, outlet: str, change_id: int, from_version: int | None,
+                  to_version: int | None, kinds: str, detected_at: str, words_added: int, words_removed: int,
+                  similarity: float | None, rewritten: int, reverts_to: int | None, reextraction: int,
+                  headline_before: str | None, headline_after: str | None) -> dict:
+    """A change's record (the CLI's JSON contract: these keys in this order) from its stored
+    values (``kinds`` the stored JSON list), positional so a query's row tuple passes as it is."""
     return {
-        "article_id": row["article_id"],
-        "url": row["url"],
-        "outlet": row["outlet"],
-        **change_from_row(row),
-        "headline_before": row["headline_before"],
-        "headline_after": row["headline_after"],
+        "article_id": article_id,
+        "url": url,
+        "outlet": outlet,
+        "id": change_id,
+        "from_version": from_version,
+        "to_version": to_version,
+        "kinds": list(_kinds(kinds)),
+        "detected_at": detected_at,
+        "words_added": words_added,
+        "words_removed": words_removed,
+        "similarity": similarity,
+        "rewritten": bool(rewritten),
+        "reverts_to": reverts_to,
+        "flip_flop": reverts_to is not None,
+        "reextraction": bool(reextraction),
+        "headline_before": headline_before,
+        "headline_after": headline_after,
     }
 
 
-def change_from_row(row: dict) -> dict:
-    return {
-        "id": row["id"],
-        "from_version": row["from_version"],
-        "to_version": row["to_version"],
-        "kinds": json.loads(row["kinds"]),
-        "detected_at": row["detected_at"],
-        "words_added": row["words_added"],
-        "words_removed": row["words_removed"],
-        "similarity": row["similarity"],
-        "rewritten": bool(row["rewritten"]),
-        "reverts_to": row["reverts_to"],
-        "flip_flop": row["reverts_to"] is not None,
-        "reextraction": bool(row["reextraction"]),
-    }
+@functools.lru_cache(maxsize=256)
+def _kinds(stored: str) -> tuple[str, ...]:
+    """A change's kinds from their stored JSON text: a handful of distinct lists over any number of
+    changes, so each is parsed once (a tuple here, a new list in each record)."""
+    return tuple(json.loads(stored))
 
 
 def latest_raw(db: sqlite_utils.Database, article_id: int) -> dict | None:

@@ -17,6 +17,7 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
+from redline.cli.plaintable import Literal, print_table
 from redline.storage.differ import Segment, render_plain, render_rich, word_diff
 
 if TYPE_CHECKING:
@@ -91,16 +92,13 @@ def history(record: dict, console: Console, limit: int | None = None) -> None:
         if alias != record["url"]:
             console.print(Text(f"  also: {alias}", style="dim"))
     console.print(f"state: {record['state']}, last checked {record['last_checked_at'] or 'never'}")
-    versions = Table(title="versions", title_justify="left")
-    for column in ("#", "first seen", "last seen", "headline", "words"):
-        versions.add_column(column)
-    for version in _newest(record["versions"], limit):
-        versions.add_row(str(version["version"]), version["first_seen"], version["last_seen"],
-                         Text(version["headline"]), str(len(version["body"].split())))
-    _print_cut(console, versions, record["version_count"], limit, "versions")
+    versions = [(str(version["version"]), version["first_seen"], version["last_seen"], Literal(version["headline"]),
+                 str(len(version["body"].split()))) for version in _newest(record["versions"], limit)]
+    _print_cut(console, "versions", ("#", "first seen", "last seen", "headline", "words"), versions,
+               record["version_count"], limit)
     if record["changes"]:
-        table = _change_table(_newest(record["changes"], limit), with_url=False, terminal=console.is_terminal)
-        _print_cut(console, table, record["change_count"], limit, "changes")
+        columns, rows = _change_rows(_newest(record["changes"], limit), with_url=False, terminal=console.is_terminal)
+        _print_cut(console, "changes", columns, rows, record["change_count"], limit)
     else:
         console.print("no changes recorded")
 
@@ -109,38 +107,38 @@ def _newest(rows: list[dict], limit: int | None) -> list[dict]:
     return rows if limit is None else rows[-limit:]
 
 
-def _print_cut(console: Console, table: Table, total: int, limit: int | None, what: str) -> None:
+def _print_cut(console: Console, what: str, columns: tuple[str, ...], rows: list[tuple], total: int,
+               limit: int | None) -> None:
     """Print a table, saying how many older rows were left out of it."""
-    if limit is not None and total > limit:
-        table.caption = f"the newest {limit} of {total} {what}: --all lists every one"
-        table.caption_justify = "left"
-    console.print(table)
+    cut = limit is not None and total > limit
+    print_table(console, what, columns, rows, f"the newest {limit} of {total} {what}: --all lists every one" if cut
+                else None)
 
 
 def changes(rows: list[dict], console: Console) -> None:
     if not rows:
         console.print("no changes recorded")
         return
-    console.print(_change_table(rows, with_url=True, terminal=console.is_terminal))
+    print_table(console, "changes", *_change_rows(rows, with_url=True, terminal=console.is_terminal))
 
 
-def _change_table(rows: list[dict], *, with_url: bool, terminal: bool) -> Table:
-    """Changes as a table; the headline cell is a coloured word diff on a terminal, "A → B" elsewhere."""
-    table = Table(title="changes", title_justify="left")
-    for column in ("detected", *(["article"] if with_url else []), "versions", "kinds", "words +/-", "headline"):
-        table.add_column(column)
+def _change_rows(rows: list[dict], *, with_url: bool, terminal: bool) -> tuple[tuple[str, ...], list[tuple]]:
+    """Changes as a table's columns and rows; the headline cell is a coloured word diff on a
+    terminal, "A → B" elsewhere."""
+    columns = ("detected", *(["article"] if with_url else []), "versions", "kinds", "words +/-", "headline")
+    cells = []
     for row in rows:
         kinds = ", ".join(row["kinds"]) + (f" (back to v{row['reverts_to']})" if row.get("reverts_to") else "")
         if row.get("reextraction"):
             kinds += " [re-extraction]"
         versions = f"{row['from_version'] or '–'} → {row['to_version'] or '–'}"
-        headline = Text(row.get("headline_after") or row.get("headline_before") or "")
+        headline: Text | str = Literal(row.get("headline_after") or row.get("headline_before") or "")
         if "headline" in row["kinds"] and row.get("headline_before") and row.get("headline_after"):
             headline = (render_rich(word_diff(row["headline_before"], row["headline_after"])) if terminal
-                        else Text(f"{row['headline_before']} → {row['headline_after']}"))
-        table.add_row(row["detected_at"], *([Text(row["url"])] if with_url else []), versions, kinds,
-                      f"+{row['words_added']} −{row['words_removed']}", headline)
-    return table
+                        else Literal(f"{row['headline_before']} → {row['headline_after']}"))
+        cells.append((row["detected_at"], *([Literal(row["url"])] if with_url else []), versions, kinds,
+                      f"+{row['words_added']} −{row['words_removed']}", headline))
+    return columns, cells
 
 
 def diff_record(article: dict, before: dict, after: dict) -> dict:
