@@ -21,10 +21,16 @@ Most articles get a few versions; a handful get many (a live blog rechecked for 
 timings cover both ends: :data:`PROBES` names the version counts that are timed. Each probe is timed
 :data:`REPEATS` times, median reported, three ways:
 
-- ``redline --db DB history URL`` (and ``--json``) as a subprocess, whole process, with the
-  interpreter's start-up (``redline --version``, the same imports up to the command) stated beside;
-- ``Redline(DB).history(url)`` in this process (what a script or the web view pays);
+- ``redline --db DB history URL`` (and the whole record: ``--all``, ``--json``) as a subprocess,
+  whole process, with the interpreter's start-up (``redline --version``, the same imports up to
+  the command) stated beside;
+- the same commands run in this process (``redline.cli.main.main``, output to ``/dev/null`` as
+  to a pipe): what a command costs beyond start-up, read, rendered and written;
+- ``Redline(DB).history(url)`` in this process (what a script or the web view pays), every version
+  and the newest 50 rows;
 - ``GET /history?url=…`` against ``redline serve`` (uvicorn, a real socket on 127.0.0.1).
+
+``--probes 5000`` times only the named probes (the database is reused from the cache as always).
 
 The database is kept under ``bench/out/scale/`` (not committed) and reused while its parameters
 match. Writes ``bench/out/scale.json``.
@@ -273,6 +279,30 @@ def time_cli(db: str, url: str, versions: int, *extra: str, repeats: int = REPEA
     return _spread("cli history" + (" " + " ".join(extra) if extra else ""), versions, seconds)
 
 
+def time_cli_in_process(db: str, url: str, versions: int, *extra: str, repeats: int = REPEATS) -> Timing:
+    """``redline history`` run by its entry point in this process, stdout to ``/dev/null`` (not a
+    terminal, as in a pipe): the command's own cost, without the interpreter's start-up."""
+    from redline.cli.main import main as redline_main
+
+    seconds = []
+    for attempt in range(repeats + 1):
+        real, sys.stdout = sys.stdout, open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        try:
+            start = time.perf_counter()
+            try:
+                redline_main(["--db", db, "history", url, *extra])
+            except SystemExit as exc:
+                if exc.code:
+                    raise RuntimeError(f"redline history exited {exc.code}") from None
+            elapsed = time.perf_counter() - start
+        finally:
+            sys.stdout.close()
+            sys.stdout = real
+        if attempt:  # the first run imports the commands' modules
+            seconds.append(elapsed)
+    return _spread("cli history" + (" " + " ".join(extra) if extra else "") + " (in process)", versions, seconds)
+
+
 def time_startup(repeats: int = REPEATS) -> Timing:
     seconds = []
     for _ in range(repeats):
@@ -347,18 +377,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=REPEATS, help="timed runs of each probe")
     parser.add_argument("--cache", type=Path, default=CACHE, help="where the generated database is kept")
     parser.add_argument("--out", type=Path, default=OUT_PATH, help="where to write the JSON results")
+    parser.add_argument("--probes", default=",".join(map(str, PROBES)),
+                        help=f"comma-separated version counts to time, of {', '.join(map(str, PROBES))} (default all)")
     args = parser.parse_args(argv)
+    wanted = {int(p) for p in args.probes.split(",") if p}
+    if unknown := wanted - set(PROBES):
+        parser.error(f"no probe with {', '.join(map(str, sorted(unknown)))} versions: use {PROBES}")
     built = cached(args.versions, args.articles, args.rebuild, args.cache)
+    probes = sorted((versions, url) for versions, url in built.probes.items() if versions in wanted)
     n = args.repeats
     timings = [time_startup(n)]
-    for versions, url in sorted(built.probes.items()):
+    for versions, url in probes:
         timings.append(time_facade(built.path, url, versions, n))
         timings.append(time_facade(built.path, url, versions, n, newest=HISTORY_ROWS))
-        timings.append(time_cli(built.path, url, versions, "--json", repeats=n))
-        timings.append(time_cli(built.path, url, versions, repeats=n))
+        for extra in (("--all",), ("--json",), ()):
+            timings.append(time_cli_in_process(built.path, url, versions, *extra, repeats=n))
+            timings.append(time_cli(built.path, url, versions, *extra, repeats=n))
     served = Served(built.path)
     try:
-        for versions, url in sorted(built.probes.items()):
+        for versions, url in probes:
             timings.append(time_web(served, url, versions, n))
     finally:
         served.close()

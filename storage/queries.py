@@ -74,7 +74,8 @@ def history(db: sqlite_utils.Database, *urls: str, newest: int | None = None) ->
     low = 1 if newest is None else max(1, latest - newest + 1)
     versions = _versions(db, HISTORY_VERSIONS.format(body=HISTORY_BODY_COLUMNS, window=" AND number >= ?"),
                          [article_id, low], VERSION_KEYS)
-    changes = _article_changes(db, article, versions, " AND COALESCE(to_version, from_version) >= ?", [low])
+    changes = _article_changes(db, article, versions, " AND COALESCE(to_version, from_version) >= ?", [low],
+                               whole=low == 1)
     change_count = len(changes) if low == 1 else db.execute(
         "SELECT count(*) FROM changes WHERE article_id = ?", [article_id]).fetchone()[0]
     return {**_about(db, article), "versions": versions, "changes": changes, "version_count": latest,
@@ -90,14 +91,15 @@ def _versions(db: sqlite_utils.Database, sql: str, params: list, keys: tuple[str
 
 
 def _article_changes(db: sqlite_utils.Database, article: dict, versions: list[dict], window: str,
-                     params: list) -> list[dict]:
+                     params: list, *, whole: bool = False) -> list[dict]:
     """One article's changes in ``window`` (a condition on ``changes``), as :func:`listed_change`
     gives them; the headlines on either side come from ``versions`` (the records just read) and,
-    for versions outside them, from one lookup in the listing index."""
+    for versions outside them, from one lookup in the listing index (none when ``versions`` are
+    all the article has: a change's version that is not among them has no headline)."""
     article_id, url, outlet = article["id"], article["url"], article["outlet"]
     rows = db.execute(HISTORY_CHANGES.format(window=window), [article_id, *params]).fetchall()
     headlines = {version["version"]: version["headline"] for version in versions}
-    missing = {n for row in rows for n in row[1:3] if n is not None and n not in headlines}
+    missing = () if whole else {n for row in rows for n in row[1:3] if n is not None and n not in headlines}
     if missing:
         headlines.update(db.execute(HEADLINES_OF.format(marks=", ".join("?" * len(missing))),
                                     [article_id, *sorted(missing)]).fetchall())
