@@ -27,7 +27,6 @@ from rich.table import Table
 from rich.text import Text
 
 
-
 class Literal(str):
     """A cell's text as it is (not markup): ``Text(cell)`` to Rich."""
 
