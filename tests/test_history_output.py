@@ -120,9 +120,10 @@ def test_the_generated_history_has_what_the_output_shows(history_db):
 
 
 def test_facade_record_is_pinned(history_db):
-    """``Redline.history(url)``: the same keys in the same order, the same values and types."""
+    """``Redline.history(url)``: the same keys in the same order, the same values and types (its
+    JSON text is what ``--json`` prints, so both are pinned by one file)."""
     app = Redline(history_db)
-    _pinned("record.json", json.dumps(app.history(URL), ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+    _pinned("cli-json.txt", json.dumps(app.history(URL), ensure_ascii=False, indent=2, allow_nan=False) + "\n")
     _pinned("newest.json", json.dumps(app.history(ALIAS, newest=7), ensure_ascii=False, indent=2) + "\n")
 
 
