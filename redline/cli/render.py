@@ -136,7 +136,7 @@ def _change_rows(rows: list[dict], *, with_url: bool, terminal: bool) -> tuple[t
         if "headline" in row["kinds"] and row.get("headline_before") and row.get("headline_after"):
             headline = (render_rich(word_diff(row["headline_before"], row["headline_after"])) if terminal
                         else Literal(f"{row['headline_before']} → {row['headline_after']}"))
-        cells.append((row["detected_at"], *([Literal(row["url"])] if with_url else []), versions, kinds,
+        cells.append((row["detected_at"], *([Literal(row["url"])] if with_url else []), versions, Literal(kinds),
                       f"+{row['words_added']} −{row['words_removed']}", headline))
     return columns, cells
 
