@@ -35,6 +35,7 @@ always take the full read.  Pure functions, no I/O.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -181,21 +182,41 @@ def _parent(element: HtmlElement | None) -> HtmlElement:
 def _shown_before(texts: list[str], latest: Mapping[str, object], paragraphs: list[str]) -> bool:
     """Whether the page the latest version was read from showed each of ``texts`` as a whole
     block in its own article region: text that stood there already, which the extractor left
-    out then, is not an addition (the full read's confirmation leaves it out too)."""
+    out then, is not an addition (the full read's confirmation leaves it out too).
+
+    Read from the version's ``shown_texts`` when they were made from this very text by this
+    very code (:func:`shown_texts`); else from its page, which :class:`NeedsPage` asks for when
+    the caller left it out."""
+    stored = _stored_shown(latest)
+    if stored is not None:
+        shown, digests = stored
+        story = set(paragraphs)
+        return shown and all(text in story or _text_digest(text) in digests for text in texts)
+    if "raw_html" not in latest:
+        raise NeedsPage
     raw = latest.get("raw_html")
     if not isinstance(raw, bytes) or not raw:
         return False
-    encoding = latest.get("encoding")
+    before = _region_texts(raw, latest.get("encoding"), paragraphs)  # type: ignore[arg-type]
+    return before is not None and all(text in before for text in texts)
+
+
+class NeedsPage(Exception):
+    """The latest version's stored page is needed (it was left out of ``latest``)."""
+
+
+def _region_texts(raw: bytes, encoding: str | None, paragraphs: list[str]) -> set[str] | None:
+    """The texts of the blocks in the article region of the page ``raw`` (decoded as a stored
+    version's page is), or None when that page does not show ``paragraphs``."""
     try:
         tree = parse(decode_html(raw, f"text/html; charset={encoding}" if encoding else None).text)
     except NoArticle:
-        return False
+        return None
     located = _region_of(tree, paragraphs)
     if located is None:
-        return False
+        return None
     region, blocks, _ = located
-    before = {block.text for block in blocks if _inside(block.owner, region)}
-    return all(text in before for text in texts)
+    return {block.text for block in blocks if _inside(block.owner, region)}
 
 
 def _located(blocks: list[Block], paragraphs: list[str]) -> list[int] | None:
@@ -303,3 +324,81 @@ def _date_line(time: HtmlElement) -> bool:
     """``_drop_date_lines``: a ``<time>`` that is its parent's whole text."""
     parent = time.getparent()
     return parent is not None and squash(parent.text_content()) == squash(time.text_content())
+
+
+# --- a version's shown texts, kept with it (versions.shown_texts) -----------------------------
+#
+# What :func:`_shown_before` reads from a version's page depends only on the page, its encoding,
+# the version's body and the code: so it is worked out once, when the version is stored, and
+# kept as digests.  Layout: SHOWN_FORMAT, a 16-byte key (a digest of the code, the encoding and
+# the body: a blob made for another text or by other code is never used), then either
+# ``_NO_REGION`` or ``_REGION`` followed by the sorted 16-byte digests of the region's texts
+# other than the story's paragraphs.  128-bit digests: no text that the page did not show can be
+# taken for one it showed, by chance or by design.
+
+SHOWN_FORMAT = b"\x01"
+_NO_REGION = b"\x00"
+_REGION = b"\x01"
+_DIGEST_BYTES = 16
+
+#: The source files whose rules decide what a page shows in its region: stored shown texts made
+#: by other code are not used (read once, lazily).
+_RULE_MODULES = ("redline.crawler.fastpath", "redline.crawler.confirm", "redline.crawler.decode",
+                 "redline.crawler.extract", "redline.crawler.extract.blocks", "redline.crawler.extract.rules",
+                 "redline.crawler.extract.boilerplate", "redline.crawler.extract.normalize")
+_code_digest: bytes | None = None
+
+
+def _code() -> bytes:
+    global _code_digest
+    if _code_digest is None:
+        import importlib
+        from pathlib import Path
+
+        digest = hashlib.sha256(f"{EXTRACTOR_VERSION}\x00{etree.LXML_VERSION}\x00{etree.LIBXML_VERSION}".encode())
+        for name in _RULE_MODULES:
+            module = importlib.import_module(name)
+            digest.update(Path(module.__file__ or "").read_bytes())
+        _code_digest = digest.digest()
+    return _code_digest
+
+
+def _shown_key(encoding: object, body: str) -> bytes:
+    key = hashlib.blake2b(_code(), digest_size=_DIGEST_BYTES)
+    key.update(f"{encoding or ''}\x00{body}".encode("utf-8", "surrogatepass"))
+    return key.digest()
+
+
+def _text_digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=_DIGEST_BYTES).digest()
+
+
+def shown_texts(raw: bytes, encoding: str | None, body: str) -> bytes | None:
+    """What a version with ``body``, stored with the page ``raw`` read as ``encoding``, will need
+    of that page at its rechecks (None: nothing, the fast path never reads it for this body)."""
+    paragraphs = split(body)
+    if len(paragraphs) < MIN_LOCATED_PARAGRAPHS or not raw:
+        return None
+    before = _region_texts(raw, encoding, paragraphs)
+    head = SHOWN_FORMAT + _shown_key(encoding, body)
+    if before is None:
+        return head + _NO_REGION
+    return head + _REGION + b"".join(sorted({_text_digest(text) for text in before - set(paragraphs)}))
+
+
+def _stored_shown(latest: Mapping[str, object]) -> tuple[bool, frozenset[bytes]] | None:
+    """The shown texts kept with ``latest``: whether its page showed its story, and the digests
+    of the other texts of its region; None when there are none usable for its text under this
+    code."""
+    blob = latest.get("shown_texts")
+    if not isinstance(blob, bytes):
+        return None
+    start = len(SHOWN_FORMAT) + _DIGEST_BYTES
+    if blob[:start] != SHOWN_FORMAT + _shown_key(latest.get("encoding"), str(latest.get("body") or "")):
+        return None
+    kind, digests = blob[start:start + 1], blob[start + 1:]
+    if kind == _NO_REGION and not digests:
+        return False, frozenset()
+    if kind != _REGION or len(digests) % _DIGEST_BYTES:
+        return None
+    return True, frozenset(digests[i:i + _DIGEST_BYTES] for i in range(0, len(digests), _DIGEST_BYTES))

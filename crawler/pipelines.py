@@ -69,6 +69,9 @@ class StoragePipeline:
         self.selectors: dict[str, Selectors] = crawler.settings.get("REDLINE_SELECTORS") or {}
         self.store: Store | None = None
         self._flush_timer: Any = None  #: the reactor's DelayedCall that commits deferred checks
+        #: Each host's learned ``<title>`` template, read once per crawl: only ``note_title`` (here)
+        #: changes it, and it returns the keys, so the copy stays what the table says.
+        self._templates: dict[str, frozenset[str]] = {}
         # --- page reading: the fast path and the extraction pool (crawler/reading.py, crawler/pool.py) ---
         settings = crawler.settings
         self.fast_path = settings.getbool("REDLINE_FAST_PATH", True)
@@ -112,8 +115,9 @@ class StoragePipeline:
                     return item  # the database failed while the page was read: the crawl is closing
             result = self.store.record_check(item.article_id, fetch, observed, self._next_check, may_defer=True)
             if isinstance(observed, PageRead) and observed.article.page_title:
-                self.store.note_title(host_of(item.final_url or item.url), result.article_id,
-                                      observed.article.page_title, fetch.checked_at, learn)
+                host = host_of(item.final_url or item.url)
+                self._templates[host] = self.store.note_title(host, result.article_id, observed.article.page_title,
+                                                              fetch.checked_at, learn)
         except DatabaseError as exc:
             fail_crawl_on_database_error(self.crawler, exc)
             stop_crawl(self.crawler)
@@ -183,13 +187,25 @@ class StoragePipeline:
         assert self.store is not None and self.crawler.stats is not None
         url = page.final_url or page.url
         selectors = self.selectors.get(page.outlet or "")
-        keys = self.store.title_template(host_of(url))
+        host = host_of(url)
+        keys = self._templates.get(host)
+        if keys is None:
+            keys = self._templates[host] = self.store.title_template(host)
         self.crawler.stats.inc_value(PARSED_STAT)  # what a 304 or the same bytes must never reach
         # The latest version anchors this reading (crawler/confirm.py): an extraction that found
         # nothing, or moved its boundary, on a page still showing that version's text is mended.
-        latest = self.store.latest_raw(page.article_id)
+        # Its stored page is decoded and sent along only when the reading will need it: the fast
+        # path mostly does without (crawler/reading.py), and decoding it costs more than the rest.
+        latest = self.store.latest_raw(page.article_id, page=False)
+        if latest is not None and _needs_stored_page(latest):
+            latest = self.store.latest_raw(page.article_id)
         reading = await self.pool.run(read_page, page.body, page.content_type, url, selectors, latest, keys,
                                       self.fast_path)
+        if reading.needs_page and self.store is not None:
+            latest = self.store.latest_raw(page.article_id)
+            again = await self.pool.run(read_page, page.body, page.content_type, url, selectors, latest, keys,
+                                        self.fast_path and not reading.fast_path)
+            reading = replace(again, fast_path=again.fast_path or reading.fast_path)
         if reading.fast_path:
             self.crawler.stats.inc_value(FAST_PATH_STATS_PREFIX + reading.fast_path)
         article = reading.article
@@ -221,6 +237,13 @@ class StoragePipeline:
         self.store.record_reextraction(page.article_id, latest, again, page.checked_at)
         logger.info("%s headline read again with the outlet's title template: %r", page.url, again.headline)
         return self.store.latest_raw(page.article_id)
+
+
+def _needs_stored_page(latest: dict) -> bool:
+    """Whether reading a page against ``latest`` (a row without its page) will surely need the
+    page: the version has no shown texts (crawler/fastpath.py), or its headline was read from
+    ``<title>`` (never recognised).  A guess only: when wrong, the page is asked for."""
+    return latest.get("shown_texts") is None or latest.get("title_template") is not None
 
 
 def extract_page(

@@ -400,3 +400,13 @@ def packed_blobs(db: sqlite_utils.Database) -> None:
         CREATE INDEX blob_dicts_outlet ON blob_dicts (outlet, id);
         """
     )
+
+
+@MIGRATIONS(name="0011_shown_texts")
+def shown_texts(db: sqlite_utils.Database) -> None:
+    """``versions.shown_texts``: what the page a version was read from showed in its article
+    region besides the story, as the recheck fast path reads it (``redline.crawler.fastpath``;
+    an opaque blob of digests, tied to the version's text and the code that made it), so that a
+    recheck of new bytes around the same story need not decode and parse the stored page again.
+    NULL for versions stored before this step (and re-extractions): their pages are read as before."""
+    db.execute("ALTER TABLE versions ADD COLUMN shown_texts BLOB")

@@ -247,16 +247,19 @@ def _kinds(stored: str) -> tuple[str, ...]:
     return tuple(json.loads(stored))
 
 
-def latest_raw(db: sqlite_utils.Database, article_id: int) -> dict | None:
+def latest_raw(db: sqlite_utils.Database, article_id: int, *, page: bool = True) -> dict | None:
     """The latest version of an article with its raw HTML decompressed (for re-extraction, and for
-    confirming a fresh extraction against the page the version was read from)."""
+    confirming a fresh extraction against the page the version was read from); with ``page``
+    False, without it (no ``raw_html`` key: the recheck fast path mostly does without the page,
+    and decoding it costs more than the rest of this row)."""
     row = next(db.query(
-        "SELECT v.number, v.first_seen, v.source_url, v.encoding, v.extractor_version, v.raw_html, v.rendered, "
+        "SELECT v.number, v.first_seen, v.source_url, v.encoding, v.extractor_version, v.rendered, "
         "a.outlet, v.headline, v.byline, v.body, v.content_digest, v.published, v.modified, v.method, "
-        "v.title_template FROM versions v JOIN articles a ON a.id = v.article_id WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1",
+        f"v.title_template, v.shown_texts{', v.raw_html' if page else ''} "
+        "FROM versions v JOIN articles a ON a.id = v.article_id WHERE v.article_id = ? ORDER BY v.number DESC LIMIT 1",
         [article_id],
     ), None)
-    if row is not None:
+    if row is not None and page:
         row["raw_html"] = blobs.page_of(db, row)
     return row
 

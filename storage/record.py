@@ -75,6 +75,9 @@ class Extracted:
     title_template: frozenset[str] | None = None
     #: The page's ``<title>`` (not stored with the version: the crawler learns templates from it).
     page_title: str = ""
+    #: What the page showed around the story, for later rechecks (``versions.shown_texts``: an
+    #: opaque blob the crawler's fast path makes and reads; None: not known).
+    shown_texts: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,17 @@ def record_unchanged_bytes(db: sqlite_utils.Database, article_id: int, fetch: Fe
         _touch(db, article_id, fetch, remember_validators=True)
         latest = _latest(db, article_id)
         return _seen_again(db, article_id, fetch, latest, unchanged_outcome(fetch))
+
+
+def record_seen_again(db: sqlite_utils.Database, article_id: int, fetch: Fetch, number: int) -> Recorded:
+    """A page whose article is version ``number``'s content exactly, recorded as
+    :func:`record_content` records it when nothing else changed (a deferred check: the store
+    made sure there is no alias to add and no streak to reset)."""
+    with db.atomic():
+        _touch(db, article_id, fetch, remember_validators=True)
+        version = next(db.query("SELECT id, number FROM versions WHERE article_id = ? AND number = ?",
+                                [article_id, number]))
+        return _seen_again(db, article_id, fetch, version, "unchanged")
 
 
 def unchanged_outcome(fetch: Fetch) -> str:
@@ -274,13 +288,13 @@ def _insert_version(
     version_id = db.execute(
         "INSERT INTO versions (article_id, number, headline, byline, body, published, modified, "
         "content_digest, first_seen, last_seen, extractor_version, method, source_url, encoding, raw_html, rendered, "
-        "title_template) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "title_template, shown_texts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             article_id, number, article.headline, article.byline, article.body, article.published,
             article.modified, digest, first_seen or fetch.checked_at, fetch.checked_at,
             article.extractor_version, article.method, fetch.final_url or fetch.url, article.encoding,
             raw_blob, int(fetch.rendered),
-            titles.encode(article.title_template),
+            titles.encode(article.title_template), article.shown_texts,
         ],
     ).lastrowid
     # The archive: the exchange as received, and the version's link in its outlet's hash chain.

@@ -6,7 +6,8 @@ facade) talks to a :class:`Store`, never to SQL or a connection. The protocol is
 - **the frontier**: track URLs, the queue of due articles, how many are due;
 - **recording**: one fetch's observation (with its next check) in one transaction; one batch of
   discovered links with the reads of their sources; plain "checked, unchanged" rows (a 304, the
-  same bytes) may be *deferred* and committed in batches (see :data:`DEFERRED_CHECKS_MAX`);
+  same bytes, new bytes around the latest version's exact content) may be *deferred* and
+  committed in batches (see :data:`DEFERRED_CHECKS_MAX`);
 - **reading**: history, changes, version pairs, status, and the web view's browsing queries.
 
 :class:`SQLiteStore` is the embedded default (one file, one writing process at a time, guarded by
@@ -104,6 +105,8 @@ class _Deferred:
     article_id: int
     fetch: Fetch
     next_check: NextCheck
+    #: For a page read as the latest version's content: that version's number (else a SameBytes).
+    seen: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ class Store(Protocol):
     # --- reading ------------------------------------------------------------------------------
     def article(self, *urls: str) -> dict: ...
     def article_ids(self) -> Iterator[int]: ...
-    def latest_raw(self, article_id: int) -> dict | None: ...
+    def latest_raw(self, article_id: int, *, page: bool = True) -> dict | None: ...
     def history(self, *urls: str, newest: int | None = None) -> dict: ...
     def history_page(self, *urls: str, before: int | None = None) -> dict: ...
     def changes(self, *, since: str | None = None, after_id: int = 0) -> Iterator[dict]: ...
@@ -199,9 +202,12 @@ class SQLiteStore:
                      next_check: NextCheck, *, may_defer: bool = False) -> Recorded:
         """The check, any version and change, and the next check date: one transaction.
 
-        With ``may_defer``, a :class:`SameBytes` check of an active article (nothing but a check
-        row, ``last_seen`` and the next check date: no evidence) is only queued, and committed
-        with the next batch; anything else commits at once, with the queued checks before it
+        With ``may_defer``, a check that writes nothing but a check row, ``last_seen``, the
+        validators and the next check date (no evidence) is only queued, and committed with the
+        next batch: a :class:`SameBytes` check of an active article, and a :class:`PageRead` whose
+        article is the latest version's content exactly (new bytes around an unchanged story)
+        of an active article with no miss streak, under names it already has (see
+        :meth:`_same_content`).  Anything else commits at once, with the queued checks before it
         in its transaction, so rows keep their order.  A deferred check that a crash loses
         leaves its article due again, as if the fetch had not happened.
         """
@@ -210,6 +216,10 @@ class SQLiteStore:
                 deferred = self._defer(article_id, fetch, next_check)
                 if deferred is not None:
                     return deferred
+            if may_defer and isinstance(observed, PageRead):
+                seen = self._same_content(article_id, fetch, observed.article)
+                if seen is not None:
+                    return self._queue(_Deferred(article_id, fetch, next_check, seen), "unchanged", seen)
             with self.db.atomic():
                 self._write_deferred()
                 result = self._record(_Deferred(article_id, fetch, next_check), observed)
@@ -237,25 +247,55 @@ class SQLiteStore:
             [article_id]).fetchone()
         if row is None or row[0] != "active":
             return None
+        return self._queue(_Deferred(article_id, fetch, next_check), record.unchanged_outcome(fetch), row[1])
+
+    def _same_content(self, article_id: int, fetch: Fetch, article: Extracted) -> int | None:
+        """The number of the latest version when recording ``article`` now would only say "seen
+        again" (``record.record_content``'s unchanged branch, with nothing else to write), else
+        None.  Each condition is one thing that branch could otherwise write: a version (other
+        content), a ``restored`` change (not active), a reset miss streak (a 404 before: a lost
+        reset would let the next 404 count towards removal), a new alias or a merge (a name
+        not yet the article's)."""
+        row = self.db.execute(
+            "SELECT a.state, a.miss_streak, v.number, v.content_digest FROM articles a "
+            "JOIN versions v ON v.article_id = a.id WHERE a.id = ? ORDER BY v.number DESC LIMIT 1",
+            [article_id]).fetchone()
+        if row is None or row[0] != "active" or row[1] or \
+                row[3] != record.content_digest(article.headline, article.byline, article.body):
+            return None
+        for url in (fetch.final_url, article.canonical_url):
+            if url and articles.article_id_for(self.db, url) != article_id:
+                return None
+        return row[2]
+
+    def _queue(self, check: _Deferred, outcome: str, version: int | None) -> Recorded:
+        """Add ``check`` to the batch (committing the batch when it is full or old enough)."""
         if not self._deferred:
             self._deferred_since = time.monotonic()
-        self._deferred.append(_Deferred(article_id, fetch, next_check))
+        self._deferred.append(check)
         if (len(self._deferred) >= DEFERRED_CHECKS_MAX
                 or time.monotonic() - self._deferred_since >= DEFERRED_CHECKS_MAX_AGE_S):
             self.flush_checks()
-        return Recorded(article_id, record.unchanged_outcome(fetch), row[1])
+        return Recorded(check.article_id, outcome, version)
 
     def _write_deferred(self) -> None:
         """Write the deferred checks inside the caller's transaction (cleared once it commits)."""
         for check in self._deferred:
-            self._record(check, SameBytes())
+            if check.seen is None:
+                self._record(check, SameBytes())
+            else:
+                record.record_seen_again(self.db, check.article_id, check.fetch, check.seen)
+                self._schedule(check)
 
     def _record(self, check: _Deferred, observed: Observation) -> Recorded:
         result = _RECORDERS[type(observed)](self.db, check.article_id, check.fetch, observed)
+        self._schedule(check)
+        return result
+
+    def _schedule(self, check: _Deferred) -> None:
         facts = articles.schedule_facts(self.db, check.article_id)
         if facts is not None:
             articles.set_next_check(self.db, check.article_id, check.next_check(facts, check.fetch.checked_at))
-        return result
 
     def apply_schedule(self, fingerprint: str, next_check: NextCheck) -> int | None:
         """Make the recheck schedule identified by ``fingerprint`` the one in force: when it differs
@@ -290,8 +330,11 @@ class SQLiteStore:
     def record_reextraction(self, article_id: int, source: dict, article: Extracted,
                             at: str) -> Recorded | None:
         """Store ``article``, re-read from ``source`` (a :meth:`latest_raw` row), if it differs."""
-        with translate_errors(self.path):
-            return record.reextracted(self.db, article_id, source, article, at)
+        with translate_errors(self.path), self.db.atomic():
+            self._write_deferred()  # a new version: the checks queued before it come first
+            result = record.reextracted(self.db, article_id, source, article, at)
+        self._deferred.clear()
+        return result
 
     def title_template(self, host: str) -> frozenset[str]:
         """The ``<title>`` template learned for an outlet host (storage/titles.py)."""
@@ -319,9 +362,9 @@ class SQLiteStore:
         with translate_errors(self.path):
             yield from queries.article_ids(self.db)
 
-    def latest_raw(self, article_id: int) -> dict | None:
+    def latest_raw(self, article_id: int, *, page: bool = True) -> dict | None:
         with translate_errors(self.path):
-            return queries.latest_raw(self.db, article_id)
+            return queries.latest_raw(self.db, article_id, page=page)
 
     def history(self, *urls: str, newest: int | None = None) -> dict:
         with translate_errors(self.path):

@@ -31,7 +31,12 @@ def template(db: sqlite_utils.Database, host: str) -> frozenset[str]:
 def note_title(db: sqlite_utils.Database, host: str, article_id: int, title: str, at: str,
                learn: Learn) -> frozenset[str]:
     """Remember ``title`` as the article's latest and, when that changed the host's sample, learn
-    again; returns the host's keys.  One transaction."""
+    again; returns the host's keys.  One transaction, and none when the title is the one
+    already kept (most checks: no write lock is taken for nothing)."""
+    row = db.execute("SELECT title FROM title_samples WHERE host = ? AND article_id = ?",
+                     [host, article_id]).fetchone()
+    if row is not None and row[0] == title:
+        return template(db, host)
     with db.atomic():
         known = template(db, host)
         row = db.execute("SELECT title FROM title_samples WHERE host = ? AND article_id = ?",

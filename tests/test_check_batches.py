@@ -18,6 +18,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from bench import invariants
 from testkit.pages import STORY, article_page
 from testkit.site import REDLINE, LocalSite, Redline
@@ -74,20 +76,44 @@ def _scheduled_after(checked: bytes, due: bytes) -> bool:
     return 0.9 * FRESH_S <= epoch(due) - epoch(checked) <= 1.1 * FRESH_S
 
 
-def test_kill_9_during_a_304_pass_loses_no_version_and_leaves_the_record_consistent(site, redline: Redline):
+def _answered_since(site: LocalSite, start: int) -> int:
+    """Article requests the site received after its first ``start`` requests."""
+    with site.lock:
+        return sum(1 for path, _ in site.requests[start:] if path.startswith("/news/"))
+
+
+def _last_seen(db: Path) -> dict[int, bytes]:
+    """article id → its latest version's last_seen."""
+    return dict(_rows(db, "SELECT v.article_id, v.last_seen FROM versions v WHERE v.number = "
+                          "(SELECT max(number) FROM versions WHERE article_id = v.article_id)"))
+
+
+#: The killed pass: every page answers 304 (``etag``), or every page answers new bytes around the
+#: same story (``churn``: read, recognised as the latest version, its check deferred like a 304's).
+KILLED_PASSES = ("etag", "churn")
+
+
+@pytest.mark.parametrize("mode", KILLED_PASSES)
+def test_kill_9_during_a_pass_loses_no_version_and_leaves_the_record_consistent(site, redline: Redline, mode: str):
     redline("track", *_pages(site, ARTICLES, delay=SLOW_S))
     redline("crawl", "--once", "--all")
     versions = invariants.versions(redline.db)
     assert len(versions) == ARTICLES
     before = _schedule(redline.db)
+    seen_before = _last_seen(redline.db)
     checks_before = _rows(redline.db, "SELECT count(*) FROM checks")[0][0]
+    if mode == "churn":
+        for n in range(ARTICLES):
+            site.set(f"/news/{n}", article_page(f"Story {n} of the day", STORY, churn=1), etag=f'"churned-{n}"',
+                     delay=SLOW_S)
     for n in EDITED:
         _page(site, n, etag=f'"edited-{n}"', delay=SLOW_S, edited=True)
 
+    start = len(site.requests)
     crawl = subprocess.Popen([str(REDLINE), "--db", str(redline.db), "crawl", "--once", "--all", "--delay", "0",
                               "--concurrency", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              stdin=subprocess.DEVNULL)
-    wait_for("two thirds of the pass to be answered", lambda: _conditional_requests(site) >= 2 * ARTICLES // 3,
+    wait_for("two thirds of the pass to be answered", lambda: _answered_since(site, start) >= 2 * ARTICLES // 3,
              every=0.02)
     crawl.send_signal(signal.SIGKILL)
     assert crawl.wait(timeout=30) == -signal.SIGKILL  # killed mid-pass, not after it ended
@@ -100,17 +126,24 @@ def test_kill_9_during_a_304_pass_loses_no_version_and_leaves_the_record_consist
     assert new_versions == _rows(redline.db, f"SELECT count(*) FROM checks WHERE id > {checks_before} "
                                              "AND outcome = 'new_version'")[0][0]
     assert new_versions == _rows(redline.db, "SELECT count(*) FROM changes c JOIN outbox o ON o.change_id = c.id")[0][0]
-    # Every article is either checked (its check row, last check and next check committed together)
-    # or untouched: due again exactly when it was due before the pass.
+    # Every article is either checked (its check row, last check and next check committed together,
+    # and, for a story seen again, its version's last_seen) or untouched: due again exactly when it
+    # was due before the pass, its version as last seen before.
     recorded = dict(_rows(redline.db, f"SELECT article_id, max(checked_at) FROM checks WHERE id > {checks_before} "
                                       "GROUP BY article_id"))
     assert len(recorded) == _rows(redline.db, f"SELECT count(*) FROM checks WHERE id > {checks_before}")[0][0]
     assert len(recorded) < ARTICLES
+    seen_after = _last_seen(redline.db)
     for article, (checked, due) in _schedule(redline.db).items():
         if article in recorded:
             assert checked == recorded[article] and _scheduled_after(checked, due), article
+            assert seen_after[article] == checked, article
         else:
             assert (checked, due) == before[article], article
+            assert seen_after[article] == seen_before[article], article
+    if mode == "churn":  # the pages recorded unchanged were read, not taken for 304s
+        outcomes = {row[0] for row in _rows(redline.db, f"SELECT DISTINCT outcome FROM checks WHERE id > {checks_before}")}
+        assert outcomes <= {b"unchanged", b"new_version"}
 
     finished = redline("crawl", "--once", "--all")  # the next pass carries on
     assert f"checked {ARTICLES}: " in finished.stdout

@@ -5,8 +5,10 @@ extractor, as the pipeline stores it, and asks :func:`recognise` about a second 
 
 from __future__ import annotations
 
+import pytest
+
 from redline.crawler.extract import EXTRACTOR_VERSION
-from redline.crawler.fastpath import recognise
+from redline.crawler.fastpath import NeedsPage, recognise, shown_texts
 from redline.crawler.pipelines import extract_page
 from testkit.pages import STORY, STORY_HEADLINE
 
@@ -14,6 +16,10 @@ URL = "https://news.example/2026/11/25/budget"
 #: Longer than ``rules.PROSE_CHARS``: two of these make a container prose, whatever its class says.
 LONG = ("A paragraph that reads like prose and is long enough to count as one of the story's own paragraphs "
         "for the furniture rules of the extractor, with a full stop at its end.")
+
+
+#: Text in the region that the extractor leaves out and no furniture rule of the fast path cuts.
+LEFT_OUT = "<h3>Trending News</h3>"
 
 
 def page(*inside: str, title: str = STORY_HEADLINE, og: bool = True, after: str = "") -> str:
@@ -27,11 +33,34 @@ def page(*inside: str, title: str = STORY_HEADLINE, og: bool = True, after: str 
 def latest(html: str) -> dict:
     article = extract_page(html.encode(), "text/html; charset=utf-8", URL)
     return {"headline": article.headline, "byline": article.byline, "body": article.body,
-            "extractor_version": EXTRACTOR_VERSION, "raw_html": html.encode(), "encoding": "utf-8"}
+            "extractor_version": EXTRACTOR_VERSION, "raw_html": html.encode(), "encoding": "utf-8",
+            "shown_texts": shown_texts(html.encode(), "utf-8", article.body)}
 
 
 def verdict(first: str, second: str) -> str:
-    return recognise(second, URL, latest(first)).reason
+    """The fast path's verdict on ``second`` after ``first``, the same whether it reads the first
+    page itself or the shown texts kept with its version (and then it never needs the page)."""
+    stored = latest(first)
+    from_page = recognise(second, URL, {**stored, "shown_texts": None}).reason
+    without_page = {key: value for key, value in stored.items() if key != "raw_html"}
+    assert recognise(second, URL, without_page).reason == from_page
+    return from_page
+
+
+def test_shown_texts_made_for_another_text_or_by_other_code_are_never_used():
+    aside = LEFT_OUT
+    stored = latest(page(aside))
+    without_page = {key: value for key, value in stored.items() if key != "raw_html"}
+    other = latest(page(aside).replace("31 to 18", "31 to 19"))["shown_texts"]
+    blob = stored["shown_texts"]
+    digests = 1 + 16 + 1  # format, key, "a region": then 16-byte digests
+    damaged = blob[:digests] + bytes(b ^ 1 if (i % 16) == 0 else b for i, b in enumerate(blob[digests:]))
+    for blob in (other, damaged[:20], None):
+        with pytest.raises(NeedsPage):  # not usable: the stored page is asked for
+            recognise(page(aside), URL, {**without_page, "shown_texts": blob})
+    # A damaged digest is a text never shown: the page is read in full, never taken as unchanged.
+    assert recognise(page(aside), URL, {**without_page, "shown_texts": damaged}).reason == "region"
+    assert recognise(page(aside), URL, without_page).reason == "same"
 
 
 def test_the_same_story_in_new_chrome_is_recognised():
@@ -43,6 +72,10 @@ def test_the_same_story_in_new_chrome_is_recognised():
 def test_text_the_previous_page_showed_in_the_region_is_not_new():
     aside = "<p>Share this article with a friend who follows the city budget.</p>"
     assert verdict(page(aside), page(aside)) == "same"
+    # A heading the extractor leaves out, which no furniture rule cuts: new text unless the
+    # previous page showed it too.
+    assert verdict(page(LEFT_OUT), page(LEFT_OUT)) == "same"
+    assert verdict(page(), page(LEFT_OUT)) == "region"
 
 
 def test_a_new_paragraph_in_the_region_falls_through():
