@@ -29,6 +29,7 @@ from bench.mutate import State, Story  # noqa: E402
 def replay(story: Story, steps: list[Step], verbose: bool = False) -> list[Observation]:
     """What redline flags at every step of one page's sequence (removal steps left out)."""
     from redline.crawler.extract import EXTRACTOR_VERSION
+    from redline.crawler.pipelines import _needs_stored_page
     from redline.crawler.reading import read_page
     from redline.storage.differ import Content, compare
     from redline.storage.record import content_digest
@@ -46,7 +47,14 @@ def replay(story: Story, steps: list[Step], verbose: bool = False) -> list[Obser
         if status != 200 or step.mutation == "removal":
             continue
         body = html.encode(story.encoding, errors="xmlcharrefreplace")
-        article = read_page(body, ctype, url, None, latest).article  # the fast path, or extraction + confirm
+        # The fast path, or extraction + confirm; as the crawl does it, without the stored page
+        # when the version's shown texts stand in for it, and again with it when it is needed.
+        slim = latest if latest is None or _needs_stored_page(latest) else \
+            {key: value for key, value in latest.items() if key != "raw_html"}
+        reading = read_page(body, ctype, url, None, slim)
+        if reading.needs_page:
+            reading = read_page(body, ctype, url, None, latest, fast_path=not reading.fast_path)
+        article = reading.article
         if article is None or not article.body:
             continue
         digest = content_digest(article.headline, article.byline, article.body)
@@ -64,7 +72,7 @@ def replay(story: Story, steps: list[Step], verbose: bool = False) -> list[Obser
         digests.append(digest)
         latest = {"raw_html": body, "body": article.body, "headline": article.headline,
                   "byline": article.byline, "content_digest": digest, "encoding": article.encoding,
-                  "extractor_version": EXTRACTOR_VERSION}
+                  "extractor_version": EXTRACTOR_VERSION, "shown_texts": article.shown_texts}
     if verbose:
         for observation in out:
             expected = observation.mutation not in ("idle", "removal", "markup", "chrome", "inarticle", "transient")

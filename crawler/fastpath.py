@@ -97,14 +97,16 @@ def recognise(html: str, url: str, latest: Mapping[str, object]) -> Verdict:
     if located is None:
         return Verdict("paragraph")
     region, blocks, matched = located
+    # The matched blocks' texts are the paragraphs themselves, so their keys are the paragraphs'.
+    keys = [blocks[i].key for i in matched]
     extras = _Extras(region, [blocks[i].owner for i in matched], sum(len(p) for p in paragraphs),
-                     {squash(title), *map(squash, paragraphs)})
+                     {squash(title), *keys})
     chosen = set(matched)
     unexplained = [block.text for index, block in enumerate(blocks)
                    if index not in chosen and _inside(block.owner, region) and not extras.cut(block)]
     # Prose standing beside the story that the extractor cuts (a correction in a furniture-classed
     # box) is what the full read's confirmation looks for (``confirm.unread``): not "unchanged".
-    unexplained += [block.text for _, block in prose_beside(list(map(squash, paragraphs)), blocks, region)
+    unexplained += [block.text for _, block in prose_beside(keys, blocks, region)
                     if block.text not in unexplained]
     if unexplained and not _shown_before(unexplained, latest, paragraphs):
         return Verdict("region")
@@ -315,8 +317,8 @@ class _Extras:
 
     def _counts(self) -> Counter[str]:
         if self._class_counts is None:
-            self._class_counts = Counter(token for classes in _CLASSES(self.region.getroottree())
-                                         for token in classes.split())
+            # One join and split: the same tokens as splitting each attribute, at a fraction of the cost.
+            self._class_counts = Counter(" ".join(_CLASSES(self.region.getroottree())).split())
         return self._class_counts
 
 
