@@ -108,3 +108,21 @@ def test_a_page_that_declares_no_headline_is_always_read_in_full():
 def test_a_changed_word_falls_through():
     edited = page().replace("31 to 18", "31 to 19")
     assert verdict(page(), edited) == "paragraph"
+
+
+def test_hidden_elements_are_those_the_style_xpath_selects():
+    """``rules.HIDDEN`` tests styles in Python; it must pick exactly what the one XPath did."""
+    from lxml import etree
+
+    from redline.crawler.extract import parse, rules
+
+    xpath = etree.XPath("//*[@hidden or contains(translate(@style, ' ', ''), 'display:none')"
+                        " or contains(translate(@style, ' ', ''), 'visibility:hidden')]")
+    styles = ["display:none", "display : none", "DISPLAY:NONE", "display:\tnone", "color:red; visibility: hidden",
+              "visibility:visible", "", "display:none-ish", "display:noneX", "display:block"]
+    spans = "".join(f'<span style="{style}">{n}</span>' for n, style in enumerate(styles))
+    html = (f'<html><head><style>p {{}}</style></head><body><div hidden>a<p style="display: none">b</p></div>'
+            f'<p hidden="">c</p><p hidden="hidden" style="x">d</p>{spans}{page(LEFT_OUT)}</body></html>')
+    tree = parse(html)
+    assert rules.HIDDEN(tree) == xpath(tree)
+    assert len(rules.HIDDEN(tree)) == 9

