@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -269,10 +269,12 @@ class SQLiteStore:
         return row[2]
 
     def _queue(self, check: _Deferred, outcome: str, version: int | None) -> Recorded:
-        """Add ``check`` to the batch (committing the batch when it is full or old enough)."""
+        """Add ``check`` to the batch (committing the batch when it is full or old enough).  The
+        fetch's wire exchange is dropped: only a new version keeps one, and a batch of 256 pages'
+        bodies would hold tens of megabytes."""
         if not self._deferred:
             self._deferred_since = time.monotonic()
-        self._deferred.append(check)
+        self._deferred.append(replace(check, fetch=replace(check.fetch, exchange=None)))
         if (len(self._deferred) >= DEFERRED_CHECKS_MAX
                 or time.monotonic() - self._deferred_since >= DEFERRED_CHECKS_MAX_AGE_S):
             self.flush_checks()
