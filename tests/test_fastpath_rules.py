@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from redline.crawler.extract import EXTRACTOR_VERSION
+from redline.crawler import fastpath
 from redline.crawler.fastpath import NeedsPage, recognise, shown_texts
 from redline.crawler.pipelines import extract_page
 from testkit.pages import STORY, STORY_HEADLINE
@@ -53,8 +54,9 @@ def test_shown_texts_made_for_another_text_or_by_other_code_are_never_used():
     without_page = {key: value for key, value in stored.items() if key != "raw_html"}
     other = latest(page(aside).replace("31 to 18", "31 to 19"))["shown_texts"]
     blob = stored["shown_texts"]
-    digests = 1 + 16 + 1  # format, key, "a region": then 16-byte digests
-    damaged = blob[:digests] + bytes(b ^ 1 if (i % 16) == 0 else b for i, b in enumerate(blob[digests:]))
+    size = fastpath._DIGEST_BYTES
+    digests = 1 + size + 1  # format, key, "a region": then the digests
+    damaged = blob[:digests] + bytes(b ^ 1 if (i % size) == 0 else b for i, b in enumerate(blob[digests:]))
     for blob in (other, damaged[:20], None):
         with pytest.raises(NeedsPage):  # not usable: the stored page is asked for
             recognise(page(aside), URL, {**without_page, "shown_texts": blob})
