@@ -151,14 +151,19 @@ def test_kill_9_during_a_pass_loses_no_version_and_leaves_the_record_consistent(
     assert _rows(redline.db, "SELECT count(*) FROM versions")[0][0] == ARTICLES + len(EDITED)
 
 
-def test_batched_checks_are_all_committed_when_a_pass_ends(site, redline: Redline):
+@pytest.mark.parametrize("mode", KILLED_PASSES)
+def test_batched_checks_are_all_committed_when_a_pass_ends(site, redline: Redline, mode: str):
     redline("track", *_pages(site, ARTICLES))
     redline("crawl", "--once", "--all")
     before = _schedule(redline.db)
+    if mode == "churn":
+        for n in range(ARTICLES):
+            site.set(f"/news/{n}", article_page(f"Story {n} of the day", STORY, churn=1), etag=f'"churned-{n}"')
 
     done = redline("crawl", "--once", "--all")
-    assert f"checked {ARTICLES}: {ARTICLES} not modified" in done.stdout
-    assert _rows(redline.db, "SELECT count(*) FROM checks WHERE outcome = 'not_modified'")[0][0] == ARTICLES
+    outcome = "not_modified" if mode == "etag" else "unchanged"
+    assert f"checked {ARTICLES}: {ARTICLES} {outcome.replace('_', ' ')}" in done.stdout
+    assert _rows(redline.db, f"SELECT count(*) FROM checks WHERE outcome = '{outcome}'")[0][0] == ARTICLES
     after = _schedule(redline.db)
     assert all(after[a][0] > before[a][0] and _scheduled_after(*after[a]) for a in before)
 

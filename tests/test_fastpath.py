@@ -8,6 +8,8 @@ then makes one edit under fresh churn and expects the change, of the right kind.
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from testkit.pages import STORY, STORY_HEADLINE, article_page
@@ -41,6 +43,11 @@ def test_an_unchanged_story_under_churned_bytes_takes_the_fast_path(site, redlin
         assert RECOGNISED in _crawl(redline)
     assert redline("changes", "--json").json() == []
     assert [v["version"] for v in redline("history", url, "--json").json()["versions"]] == [1]
+    with sqlite3.connect(redline.db) as db:
+        # The version keeps what its page showed (so rechecks need not read the stored page), and
+        # every recognised check is in the record, committed with its batch when the pass ended.
+        assert db.execute("SELECT shown_texts IS NOT NULL FROM versions").fetchall() == [(1,)]
+        assert db.execute("SELECT count(*) FROM checks WHERE outcome = 'unchanged'").fetchone()[0] == 4
 
 
 def _word(story: list[str]) -> list[str]:
