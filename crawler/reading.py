@@ -92,5 +92,5 @@ def read_page(body: bytes, content_type: str | None, url: str, selectors: Select
     article = confirmed(latest, article, body, content_type)
     if not configured and article.body and (
             latest is None or content_digest(article.headline, article.byline, article.body) != latest["content_digest"]):
-        article = replace(article, shown_texts=shown_texts(body, article.encoding, article.body))
+        article = replace(article, shown_texts=shown_texts(body, article.encoding, article.headline, article.body))
     return Reading(article, None, verdict)

@@ -35,7 +35,7 @@ def latest(html: str) -> dict:
     article = extract_page(html.encode(), "text/html; charset=utf-8", URL)
     return {"headline": article.headline, "byline": article.byline, "body": article.body,
             "extractor_version": EXTRACTOR_VERSION, "raw_html": html.encode(), "encoding": "utf-8",
-            "shown_texts": shown_texts(html.encode(), "utf-8", article.body)}
+            "shown_texts": shown_texts(html.encode(), "utf-8", article.headline, article.body)}
 
 
 def verdict(first: str, second: str) -> str:
