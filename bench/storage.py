@@ -18,7 +18,8 @@ Every version is recorded with :func:`redline.storage.record.record_content` (it
 chain record included). Reported, from the finished database:
 
 - per-version stored bytes: the raw response blob, the exchange row (heads and body blob), and the
-  version row's text columns; median and mean;
+  version row's text columns (the fast path's shown texts included, made as a crawl makes them);
+  median and mean;
 - the same for per-row zlib (the codec before migration 0008), computed on the very same bytes:
   each version's page and wire body are zlib-compressed as the old code did;
 - the database file size per version (everything: full-text index, checks, chain, indexes);
@@ -51,6 +52,7 @@ import lxml.html  # noqa: E402
 
 from bench.corpus import corpus_dir, load_manifest, missing_reason, page_bytes  # noqa: E402
 from bench.server import CHROME, story_tree  # noqa: E402
+from redline.crawler.fastpath import shown_texts  # noqa: E402
 from redline.storage import articles, blobs, record  # noqa: E402
 from redline.storage.db import open_database  # noqa: E402
 from redline.storage.exchange import Exchange  # noqa: E402
@@ -210,7 +212,8 @@ def _row_bytes(db, version_id: int) -> int:
     """Stored bytes of one version: its row's columns, its exchange row, and its chain record."""
     return db.execute(
         "SELECT (SELECT length(raw_html) + length(headline) + length(byline) + length(body) + length(content_digest) "
-        "+ length(first_seen) * 2 + coalesce(length(source_url), 0) + length(extractor_version) + 24 FROM versions "
+        "+ length(first_seen) * 2 + coalesce(length(source_url), 0) + length(extractor_version) "
+        "+ coalesce(length(shown_texts), 0) + 24 FROM versions "
         "WHERE id = :v) + coalesce((SELECT coalesce(length(body), 0) + length(request_headers) + length(response_headers) "
         "+ length(url) + length(requested_at) * 2 + 24 FROM exchanges WHERE version_id = :v), 0) "
         "+ coalesce((SELECT length(url) + length(payload_digest) + 64 * 5 + length(at) + 40 FROM chain "
@@ -235,8 +238,10 @@ def _record_article(db, i: int, url: str, chrome: Chrome, how: str, history: His
                          ("Host", url.split("/")[2])), at + ".000000Z", "HTTP/1.1", 200, "OK",
             (*HEADERS, *encoding, ("Content-Length", str(len(wire))), ("Date", at),
              ("X-Request-Id", f"{counter[0]:016x}")), at + ".120000Z", wire)
-        extracted = record.Extracted(headline=headline, body="\n\n".join(paragraphs), byline=f"Reporter {i % 173}",
-                                     published=None, modified=None, method="bench", extractor_version="bench-1")
+        body = "\n\n".join(paragraphs)
+        extracted = record.Extracted(headline=headline, body=body, byline=f"Reporter {i % 173}",
+                                     published=None, modified=None, method="bench", extractor_version="bench-1",
+                                     shown_texts=shown_texts(page, None, headline, body))  # as a crawl keeps them
         began = time.perf_counter()
         done = record.record_content(db, article_id, record.Fetch(url=url, checked_at=at + "Z", status=200,
                                                                   exchange=exchange), extracted, page)

@@ -354,14 +354,19 @@ def _date_line(time: HtmlElement) -> bool:
 # uncut takes the full read, never a wrong "same"; keeping only these is what makes the blob
 # small (most of a region's other texts are captions, share bars and other cut furniture).
 
-SHOWN_FORMAT = b"\x02"
+SHOWN_FORMAT = b"\x03"
 _NO_REGION = b"\x00"
 _REGION = b"\x01"
-#: 96-bit digests: a text the page did not show passes for one it showed only by chance (2**-96)
-#: or by a search of ~2**90 hashes.  On the 119 corpus pages of the recheck benchmark: a blob of
-#: 26 bytes a version at the median (mean 78, at most 1,622), against 134 (mean 242) when every
-#: other text of the region was kept; the fast path recognises the same 106 pages either way.
-_DIGEST_BYTES = 12
+#: 64-bit digests of texts: a text the page did not show passes for one of the few it showed
+#: (a handful a version) with odds of about 2**-61, far below any other way an edit could be
+#: missed; 12 bytes would cost half as much again for nothing.  On the 119 corpus pages of the
+#: recheck benchmark: a blob of 14 bytes a version at the median (mean 48, at most 1,078), against
+#: 134 (mean 242) with 12-byte digests of every other text of the region; the fast path
+#: recognises the same 106 pages either way.
+_DIGEST_BYTES = 8
+#: The key only tells a blob made for this version's text by this code from a stale one (the
+#: version row it sits on never changes its text; the code changes with a release), so 4 bytes.
+_KEY_BYTES = 4
 
 #: The source files whose rules decide what a page shows in its region: stored shown texts made
 #: by other code are not used (read once, lazily).
@@ -388,7 +393,7 @@ def _code() -> bytes:
 
 
 def _shown_key(encoding: object, headline: object, body: str) -> bytes:
-    key = hashlib.blake2b(_code(), digest_size=_DIGEST_BYTES)
+    key = hashlib.blake2b(_code(), digest_size=_KEY_BYTES)
     key.update(f"{encoding or ''}\x00{headline or ''}\x00{body}".encode("utf-8", "surrogatepass"))
     return key.digest()
 
@@ -424,7 +429,7 @@ def _stored_shown(latest: Mapping[str, object]) -> tuple[bool, frozenset[bytes]]
     blob = latest.get("shown_texts")
     if not isinstance(blob, bytes):
         return None
-    start = len(SHOWN_FORMAT) + _DIGEST_BYTES
+    start = len(SHOWN_FORMAT) + _KEY_BYTES
     if blob[:start] != SHOWN_FORMAT + _shown_key(latest.get("encoding"), latest.get("headline"),
                                                  str(latest.get("body") or "")):
         return None

@@ -76,7 +76,8 @@ class Extracted:
     #: The page's ``<title>`` (not stored with the version: the crawler learns templates from it).
     page_title: str = ""
     #: What the page showed around the story, for later rechecks (``versions.shown_texts``: an
-    #: opaque blob the crawler's fast path makes and reads; None: not known).
+    #: opaque blob the crawler's fast path makes and reads; None: not known).  Kept on the
+    #: article's latest version only: a new version clears it from the one before.
     shown_texts: bytes | None = None
 
 
@@ -297,6 +298,10 @@ def _insert_version(
             titles.encode(article.title_template), article.shown_texts,
         ],
     ).lastrowid
+    # Only the latest version is ever rechecked against: older versions give their shown texts
+    # up (derived data, made again from the stored page if ever needed), so they cost no bytes.
+    db.execute("UPDATE versions SET shown_texts = NULL WHERE article_id = ? AND number < ? "
+               "AND shown_texts IS NOT NULL", [article_id, number])
     # The archive: the exchange as received, and the version's link in its outlet's hash chain.
     if fetch.exchange is not None:
         exchange.store(db, version_id, fetch.exchange, raw_html)

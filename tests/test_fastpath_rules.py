@@ -55,9 +55,9 @@ def test_shown_texts_made_for_another_text_or_by_other_code_are_never_used():
     other = latest(page(aside).replace("31 to 18", "31 to 19"))["shown_texts"]
     blob = stored["shown_texts"]
     size = fastpath._DIGEST_BYTES
-    digests = 1 + size + 1  # format, key, "a region": then the digests
+    digests = 1 + fastpath._KEY_BYTES + 1  # format, key, "a region": then the digests
     damaged = blob[:digests] + bytes(b ^ 1 if (i % size) == 0 else b for i, b in enumerate(blob[digests:]))
-    for blob in (other, damaged[:20], None):
+    for blob in (other, damaged[:digests + size // 2], None):
         with pytest.raises(NeedsPage):  # not usable: the stored page is asked for
             recognise(page(aside), URL, {**without_page, "shown_texts": blob})
     # A damaged digest is a text never shown: the page is read in full, never taken as unchanged.
