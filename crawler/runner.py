@@ -50,6 +50,9 @@ def crawl_settings(db_path: str, config: Config | None = None, overrides: dict[s
     restart = environ.number("REDLINE_BROWSER_RESTART_PAGES", 0)
     if restart >= 1:  # bench/render.py compares memory with and without restarts
         values["REDLINE_BROWSER_RESTART_PAGES"] = int(restart)
+    workers = environ.number("REDLINE_EXTRACTION_WORKERS", -1)
+    if workers >= 0:  # a small server may want fewer processes than cores, or none (0: in-process)
+        values["REDLINE_EXTRACTION_WORKERS"] = int(workers)
     agent = config.user_agent or environ.text("REDLINE_USER_AGENT")
     if agent:
         values["USER_AGENT"] = agent

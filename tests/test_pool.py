@@ -119,3 +119,15 @@ def test_the_daemon_keeps_no_worker_or_forkserver_between_passes(site, redline, 
         daemon.terminate()
         daemon.communicate(timeout=PATIENCE)
     wait_for("every process of the daemon is gone", lambda: _processes(marker) == [])
+
+
+def test_no_workers_when_the_environment_says_none(site, redline):
+    marker = uuid.uuid4().hex
+    crawl = _start(site, redline, marker, delay=0.1, env={"REDLINE_EXTRACTION_WORKERS": "0"})
+    seen: list[int] = []
+    while crawl.poll() is None:
+        seen += _forked(marker)
+    out, err = crawl.communicate(timeout=PATIENCE)
+    assert crawl.returncode == 0, err
+    assert f"checked {PAGES}: {PAGES} new versions" in out + err
+    assert seen == [], "REDLINE_EXTRACTION_WORKERS=0 reads every page in the crawl process"

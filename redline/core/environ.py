@@ -11,6 +11,7 @@ variable                           what                                         
 ``REDLINE_USER_AGENT``             the User-Agent (after ``user_agent`` in the config)  redline/<v> …
 ``REDLINE_CHROMIUM``               the Chromium of ``render = "browser"`` outlets       /usr/bin/chromium
 ``REDLINE_BROWSER_RESTART_PAGES``  rendered pages between browser restarts              100
+``REDLINE_EXTRACTION_WORKERS``     processes that read pages (0 or 1: in the crawl)     one per core
 ``REDLINE_BUSY_TIMEOUT_MS``        how long a writer waits for another's lock           15000
 ``REDLINE_ALERT_BACKOFF_S``        first retry of a failed alert (then doubled)         30
 ``REDLINE_MIN_INTERVAL``           shortest recheck/discovery interval accepted (s)     60
