@@ -188,6 +188,74 @@ def test_restored_and_gained_paragraphs_keep_the_page_order() -> None:
     assert got == body(P1, P2, correction, label)
 
 
+def test_a_correction_after_a_standing_box_in_a_collapsed_extraction_is_an_edit() -> None:
+    """The extraction found nothing (a template wrapped every paragraph in a furniture-classed
+    ``<div>``) and the page shows the story, a box the old page showed too between two of its
+    paragraphs, and a correction under that box: the box does not end the story's stretch, so
+    the correction above the next restored paragraph is read."""
+    standing = "<section><p>Our reporters checked every figure in this story with the city.</p></section>"
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    old_html = html(P1, P2).replace("</article>", f"{standing}<p>{P3}</p></article>")
+    new_html = html(P1, P2).replace("</article>", f"{standing}<p>{correction}</p><p>{P3}</p></article>")
+    assert reconcile(body(P1, P2, P3), "", old_html, new_html) == body(P1, P2, correction, P3)
+    assert reconcile(body(P1, P2, P3), "", old_html, old_html) == body(P1, P2, P3)
+
+
+def test_a_correction_under_standing_embeds_is_an_edit_when_the_reading_did_not_move() -> None:
+    """The story's last paragraph was a quoted tweet, since removed; a correction now stands in
+    the embed's box under an earlier tweet, a date line and a related list the old page showed
+    too.  The reading equals the stored one; the standing text neither ends the story's stretch
+    nor makes the correction's box hold something else.  A new comment among old ones in a list
+    below the story is not the story's."""
+    from redline.crawler.confirm import with_unread
+
+    tweet = ("<blockquote class='twitter-tweet'><p>Senate resolves to observe a minute of silence today.</p>"
+             "<p>— The Senate (@Senate) October 9, 2018</p></blockquote>")
+    related = "<div class='related'><h3>Related stories</h3><ul><li><a href='/b'>Other news</a></li></ul></div>"
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    comments = "<ul class='comments'><li>Ann: I was there and the vote was long and fair.</li>{}</ul>"
+    old_html = html(P1, P2, P3, after=tweet + f"<blockquote>{related}<p>— The Senate, 9 October</p></blockquote>"
+                    + comments.format(""))
+    new_html = html(P1, P2, P3, after=tweet + f"<blockquote><p><em>{correction}</em></p>{related}"
+                    "<p>— The Senate, 9 October</p></blockquote>" + comments.format(""))
+    stored = body(P1, P2, P3)
+    assert with_unread(stored, page(old_html), page(new_html)) == body(P1, P2, P3, correction)
+    assert with_unread(stored, page(old_html), page(old_html)) == stored
+    commented = html(P1, P2, P3, after=tweet + f"<blockquote>{related}<p>— The Senate, 9 October</p></blockquote>"
+                     + comments.format("<li>Bob: The council should have waited for the audit first.</li>"))
+    assert with_unread(stored, page(old_html), page(commented)) == stored
+
+
+WATCH = "Where to watch: Netflix"
+
+
+def test_a_repeated_line_is_placed_at_its_copy_after_the_stretch_before_it() -> None:
+    """A line the page shows under several items ("Where to watch: Netflix") that the extractor
+    lost is put back at its copy after the paragraph before it, not at its first copy in the page
+    (under an earlier item): the rebuilt body reads as the page does."""
+    page_html = html(P1, WATCH, P2, P3, WATCH)
+    old = body(P1, WATCH, P2, P3, WATCH)
+    edited = P3 + " A spokesman confirmed the figures on Wednesday."
+    got = reconcile(old, body(P1, WATCH, P2, edited), page_html, html(P1, WATCH, P2, edited, WATCH))
+    assert got == body(P1, WATCH, P2, edited, WATCH)
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    got = reconcile(old, body(P1, WATCH, P2, P3, correction), page_html,
+                    html(P1, WATCH, P2, P3, correction, WATCH))
+    assert got == body(P1, WATCH, P2, P3, correction, WATCH)
+
+
+def test_a_repeated_line_read_at_another_of_its_copies_is_no_change() -> None:
+    """A reading that holds a repeated line at another of the places the page shows it (one
+    place later under a markup rewrite) is no edit: which identical copy an extraction holds is
+    the extractor's choice.  A line the page shows once, moved, is still a difference."""
+    old_html = html(P1, WATCH, P2, P3, WATCH)
+    new_html = html(P1, WATCH, P2, P3, WATCH).replace("<p>", "<p class='x'>")
+    old = body(P1, WATCH, P2, P3)
+    assert reconcile(old, body(P1, P2, P3, WATCH), old_html, new_html) == old
+    once = html(P1, P2, P3, P4)
+    assert reconcile(body(P1, P2, P3, P4), body(P1, P3, P2, P4), once, once) != body(P1, P2, P3, P4)
+
+
 def titled(title: str, h1: str, *paragraphs: str, wrap: str = "") -> str:
     text = "".join(f"<{wrap or 'p'}>{p}</{wrap or 'p'}>" for p in paragraphs)
     return (f"<html><head><title>{title}</title><meta property='og:title' content='{title}'></head>"
