@@ -133,8 +133,10 @@ def _drop_inline_furniture(root: HtmlElement) -> None:
         parent = element.getparent()
         if parent is None or not boilerplate.is_furniture(element):
             continue
-        text = element.text_content().strip()
-        if text and len(text) <= rules.PHRASE_MAX_CHARS and parent.text_content().strip() != text:
+        # measured whitespace-blind: a rewrap that breaks a caption over ten indented lines
+        # does not make it longer for a reader
+        text, whole = " ".join(element.text_content().split()), " ".join(parent.text_content().split())
+        if text and len(text) <= rules.PHRASE_MAX_CHARS and whole != text:
             boilerplate.drop(element)
 
 
@@ -481,9 +483,10 @@ def unread(body: str, new_page: Page, old_page: Page | None = None) -> list[tupl
     the loose-line rules count; a page whose region cannot be drawn (fewer than two paragraphs
     shown) has none.
 
-    With ``old_page`` the blocks it showed are left out, and they neither end the stretch nor
-    spoil a block's standing alone (:func:`prose_beside`): a correction under an embedded tweet
-    the old page showed too is still beside the story.  Without it the answer is a superset
+    With ``old_page`` the blocks whose text it showed (anywhere in its visible text) are left
+    out, and they neither end the stretch nor spoil a block's standing alone
+    (:func:`prose_beside`): a correction under an embedded tweet the old page showed too is still
+    beside the story.  Without it the answer is a superset
     (every sentence-like block after the story's first paragraph), so the unchanged recheck
     pays one parse of the new page and reads the old page only when this finds something (see
     :func:`with_unread`)."""
@@ -493,7 +496,9 @@ def unread(body: str, new_page: Page, old_page: Page | None = None) -> list[tupl
         return []
     if old_page is None:
         return prose_beside(paragraphs, new_page.blocks, region, loose=True)
-    return prose_beside(paragraphs, new_page.blocks, region, shown=old_page.shows)
+    # "showed" is "had this text anywhere", not "as whole blocks": a caption the old page showed
+    # with its date and credit in one block is the same caption when a rewrite splits them off
+    return prose_beside(paragraphs, new_page.blocks, region, shown=lambda key: key in old_page.joined)
 
 
 def prose_beside(paragraphs: list[str], blocks: list[Block], region: HtmlElement,
@@ -521,8 +526,8 @@ def prose_beside(paragraphs: list[str], blocks: list[Block], region: HtmlElement
             continue  # furniture between the story's lines does not end the stretch
         if shown is not None and shown(block.key):
             continue  # standing text the old page showed too (an embedded tweet, a caption)
-        if loose:
-            if _sentence_like(block):
+        if loose:  # what any old page could leave: sentence-like, in a box beside the story
+            if _sentence_like(block) and _box(block, container, lists=False) is not None:
                 found.append((anchor, block))
             continue
         if not _sentence_like(block) or not _stands_alone(block, container, blocks if shown else None, shown):
@@ -546,24 +551,32 @@ def _stands_alone(block: Block, container: HtmlElement | None, blocks: list[Bloc
     ``blocks`` and ``shown`` (the old page's test), "nothing else" means nothing but furniture
     lines and text the old page showed too, and never an item of a list (a new comment among
     old ones is a card of a list, not the story's)."""
-    if container is None or block.owner is None:
+    top = _box(block, container, lists=False)
+    if top is not None and squash(top.text_content()) == block.key:
+        return True
+    if blocks is None or shown is None or _box(block, container, lists=True) is None:
         return False
+    assert top is not None
+    return all(other is block or _furniture_line(other) or shown(other.key)
+               for other in blocks if other.owner is not None and _inside(other.owner, top))
+
+
+def _box(block: Block, container: HtmlElement | None, lists: bool) -> HtmlElement | None:
+    """The child of ``container`` that holds ``block`` (``None`` when there is none, or a
+    furniture tag or role lies on the way, or the box holds a form; with ``lists``, also when the
+    block is an item of a list)."""
+    if container is None or block.owner is None:
+        return None
     top = block.owner
+    if lists and top.tag == "li":
+        return None
     for ancestor in block.owner.iterancestors():
         if ancestor is container:
-            if next(top.iter(*_FORM_TAGS), None) is not None:
-                return False
-            if squash(top.text_content()) == block.key:
-                return True
-            if blocks is None or shown is None or block.owner.tag == "li" or \
-                    any(a.tag == "li" for a in block.owner.iterancestors() if _inside(a, top)):
-                return False
-            return all(other is block or _furniture_line(other) or shown(other.key)
-                       for other in blocks if other.owner is not None and _inside(other.owner, top))
-        if _strong_furniture(ancestor):
-            return False
+            return top if next(top.iter(*_FORM_TAGS), None) is None else None
+        if _strong_furniture(ancestor) or lists and ancestor.tag == "li":
+            return None
         top = ancestor
-    return False
+    return None
 
 
 #: A box holding a form is a widget (a newsletter sign-up, a search), whatever its text says.
