@@ -256,7 +256,8 @@ def reconcile(old_body: str, new_body: str, old_page: Page, new_page: Page) -> s
             if new_page.shows(okey):
                 here.append(old[i])
                 restored.append(okey)
-            elif (block := _edited_block(okey, new_page, region, taken)) is not None:
+            elif (block := _edited_block(okey, new_page, region, taken)
+                   or _edited_elsewhere(okey, new_page, old_page, taken)) is not None:
                 here.append(block.text)  # edited where the fresh extraction no longer looks
                 restored.append(block.key)
                 taken.add(block.key)
@@ -330,6 +331,18 @@ def _edited_block(key: str, new_page: Page, region: HtmlElement | None, taken: s
         if _similar(key, block.key):
             return block
     return None
+
+
+def _edited_elsewhere(key: str, new_page: Page, old_page: Page, taken: set[str]) -> Block | None:
+    """The lost paragraph ``key`` edited, outside the article region: the one block of the new
+    page, in neither reading and new to it (its text nowhere in the old page), that is ``key``
+    edited.  The region is drawn around the paragraphs both readings share, and a paragraph in a
+    box of its own (a paywall notice under the story, once a sentence is appended to it) may be
+    outside it; a new block that close to a paragraph of the story is that paragraph, wherever it
+    stands.  Two such blocks leave the question open: neither is taken."""
+    found = [block for block in new_page.blocks
+             if block.key not in taken and block.key not in old_page.joined and _similar(key, block.key)]
+    return found[0] if len(found) == 1 else None
 
 
 def _in_page_order(paragraphs: list[str], new_page: Page, after: int = -1) -> list[str]:
@@ -518,7 +531,7 @@ def prose_beside(paragraphs: list[str], blocks: list[Block], region: HtmlElement
     for block in blocks:
         if block.key in keys:
             anchor = block.key
-            container = block.owner.getparent() if block.owner is not None else None
+            container = _holder(block)
             continue
         if anchor is None or not _inside(block.owner, region) or block.key in joined:
             continue  # not after the story's text, outside its region, or a piece of a paragraph
@@ -527,7 +540,7 @@ def prose_beside(paragraphs: list[str], blocks: list[Block], region: HtmlElement
         if shown is not None and shown(block.key):
             continue  # standing text the old page showed too (an embedded tweet, a caption)
         if loose:  # what any old page could leave: sentence-like, in a box beside the story
-            if _sentence_like(block) and _box(block, container, lists=False) is not None:
+            if _sentence_like(block) and _box(block, container, near=True) is not None:
                 found.append((anchor, block))
             continue
         if not _sentence_like(block) or not _stands_alone(block, container, blocks if shown else None, shown):
@@ -535,6 +548,18 @@ def prose_beside(paragraphs: list[str], blocks: list[Block], region: HtmlElement
             continue
         found.append((anchor, block))
     return found
+
+
+def _holder(block: Block) -> HtmlElement | None:
+    """The element holding the paragraph ``block`` beside the story's other text: its parent,
+    past wrappers that hold that paragraph alone (a redeploy that puts every ``<p>`` in its own
+    ``<div class="…">`` does not make each paragraph a container of its own)."""
+    if block.owner is None:
+        return None
+    holder = block.owner.getparent()
+    while holder is not None and holder.getparent() is not None and squash(holder.text_content()) == block.key:
+        holder = holder.getparent()
+    return holder
 
 
 def _furniture_line(block: Block) -> bool:
@@ -551,20 +576,21 @@ def _stands_alone(block: Block, container: HtmlElement | None, blocks: list[Bloc
     ``blocks`` and ``shown`` (the old page's test), "nothing else" means nothing but furniture
     lines and text the old page showed too, and never an item of a list (a new comment among
     old ones is a card of a list, not the story's)."""
-    top = _box(block, container, lists=False)
+    top = _box(block, container)
     if top is not None and squash(top.text_content()) == block.key:
         return True
-    if blocks is None or shown is None or _box(block, container, lists=True) is None:
+    if blocks is None or shown is None:
         return False
-    assert top is not None
-    return all(other is block or _furniture_line(other) or shown(other.key)
-               for other in blocks if other.owner is not None and _inside(other.owner, top))
+    top = _box(block, container, lists=True, near=True)
+    return top is not None and all(other is block or _furniture_line(other) or shown(other.key)
+                                   for other in blocks if other.owner is not None and _inside(other.owner, top))
 
 
-def _box(block: Block, container: HtmlElement | None, lists: bool) -> HtmlElement | None:
+def _box(block: Block, container: HtmlElement | None, lists: bool = False, near: bool = False) -> HtmlElement | None:
     """The child of ``container`` that holds ``block`` (``None`` when there is none, or a
-    furniture tag or role lies on the way, or the box holds a form; with ``lists``, also when the
-    block is an item of a list)."""
+    furniture tag or role lies on the way, or the box holds a form).  With ``lists``, also
+    ``None`` for an item of a list; with ``near``, only a form beside the block itself counts
+    (in the element holding it): a sign-up form elsewhere in a large box is the sign-up's."""
     if container is None or block.owner is None:
         return None
     top = block.owner
@@ -572,7 +598,9 @@ def _box(block: Block, container: HtmlElement | None, lists: bool) -> HtmlElemen
         return None
     for ancestor in block.owner.iterancestors():
         if ancestor is container:
-            return top if next(top.iter(*_FORM_TAGS), None) is None else None
+            parent = block.owner.getparent()
+            holder = parent if near and parent is not None and parent is not container else top
+            return top if next(holder.iter(*_FORM_TAGS), None) is None else None
         if _strong_furniture(ancestor) or lists and ancestor.tag == "li":
             return None
         top = ancestor
