@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from redline.core.errors import NoArticle
+from redline.crawler.extract.normalize import squash
 from redline.crawler.confirm import headline as headline_of, page, reconcile as reconcile_pages
 from redline.crawler.pipelines import confirmed, extract_page
 from redline.storage.record import content_digest
@@ -224,6 +225,52 @@ def test_a_correction_under_standing_embeds_is_an_edit_when_the_reading_did_not_
     commented = html(P1, P2, P3, after=tweet + f"<blockquote>{related}<p>— The Senate, 9 October</p></blockquote>"
                      + comments.format("<li>Bob: The council should have waited for the audit first.</li>"))
     assert with_unread(stored, page(old_html), page(commented)) == stored
+    # a sign-up form elsewhere in that box is the sign-up's, not the correction's
+    signup = "<div class='signup'><p>Get our morning briefing.</p><form><input name='e'></form></div>"
+    old_html = html(P1, P2, P3, after=tweet + f"<blockquote>{signup}<p>— The Senate, 9 October</p></blockquote>")
+    new_html = html(P1, P2, P3, after=tweet + f"<blockquote><div class='article-correction'><p>{correction}</p></div>"
+                    f"{signup}<p>— The Senate, 9 October</p></blockquote>")
+    assert with_unread(stored, page(old_html), page(new_html)) == body(P1, P2, P3, correction)
+
+
+def test_prose_beside_paragraphs_each_in_its_own_wrapper_is_an_edit() -> None:
+    """A redeploy put every paragraph in its own ``<div class="body-copy">``: the element holding
+    the story's paragraphs is the one around those wrappers, so a correction in a furniture-
+    classed box beside them is still beside the story."""
+    from redline.crawler.confirm import with_unread
+
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    wrapped = [f"</p><div class='body-copy'><p>{p}</p></div><p>" for p in (P1, P2, P3)]
+    old_html = html(*wrapped).replace("<p></p>", "")
+    new_html = html(*wrapped, after=f"<div class='teaser'><p>{correction}</p></div>").replace("<p></p>", "")
+    stored = body(P1, P2, P3)
+    assert with_unread(stored, page(old_html), page(new_html)) == body(P1, P2, P3, correction)
+
+
+def test_a_lost_paragraph_edited_in_a_box_outside_the_region_is_edited_not_removed() -> None:
+    """The story's last paragraph is a paywall note in a box of its own after the article
+    element; a sentence appended to it, and the fresh extraction loses it.  The region drawn by
+    the other paragraphs does not hold it, yet the one new block of the page that is that
+    paragraph edited is its edited form: an edit, not a removal."""
+    note = "Subscribers can read the full council report on our website."
+    edited = note + " It runs to forty pages."
+    old_html = html(P1, P2, P3).replace("</article>", f"</article><section class='paywall'><p>{note}</p></section>")
+    new_html = html(P1, P2, P3).replace("</article>", f"</article><section class='paywall'><p>{edited}</p></section>")
+    assert reconcile(body(P1, P2, P3, note), body(P1, P2, P3), old_html, new_html) == body(P1, P2, P3, edited)
+
+
+def test_a_long_caption_rewrapped_over_many_lines_is_still_one_line_of_furniture() -> None:
+    """The visible page drops a short inline furniture element inside a longer block (a gallery
+    caption's text span beside its date and credit); "short" is measured as a reader sees it, so
+    a rewrite that breaks the caption over many indented lines leaves it dropped."""
+    caption = "One of the many mosaics for which the museum is famous; gunmen attacked it in March."
+    def gallery(text: str) -> str:
+        return (f"<div class='gallery'><div class='gal-caption'><span class='caption-title'>May 17</span> "
+                f"<span class='caption-text'>{text}</span> <span class='caption-credit'>AFP</span></div></div>")
+    flat = page(html(P1, P2, after=gallery(caption)))
+    rewrapped = page(html(P1, P2, after=gallery(("\n" + " " * 40).join(caption.split()))))
+    assert squash(caption) not in flat.joined
+    assert squash(caption) not in rewrapped.joined
 
 
 WATCH = "Where to watch: Netflix"
