@@ -277,7 +277,8 @@ def reconcile(old_body: str, new_body: str, old_page: Page, new_page: Page) -> s
         placed = len(kept)
         kept += _in_page_order(here, new_page, cursor)
     if restored:
-        kept = _with_recovered(kept, restored, set(old_keys) | set(new_keys), old_page, new_page, region)
+        kept = _with_recovered(kept, restored, set(old_keys) | set(new_keys), old_page, new_page, region,
+                               frozenset(old_keys))
     result = "\n\n".join(kept)
     return old_body if squash(result) == squash(old_body) else result
 
@@ -417,7 +418,7 @@ def _moved_repeats(opcodes: list[tuple[str, int, int, int, int]], old_keys: list
 
 
 def _with_recovered(kept: list[str], restored: list[str], known: set[str], old_page: Page, new_page: Page,
-                    region: HtmlElement | None) -> list[str]:
+                    region: HtmlElement | None, old_keys: frozenset[str] = frozenset()) -> list[str]:
     """``kept`` with the new text found around restored paragraphs, where the fresh extraction
     has no opinion: the stretch of the page it lost is read anchored on the old version, in
     page order.  A block there counts when it is new (not shown by the old page, in neither
@@ -436,11 +437,12 @@ def _with_recovered(kept: list[str], restored: list[str], known: set[str], old_p
     #: New blocks since the last paragraph of the story a reading holds, waiting for a restored
     #: one; ``None`` before the story's text (what precedes it there is the page's, not the story's).
     pending: list[str] | None = None
+    settled = False  # whether the last story line passed is prose of the stored version
     for block in new_page.blocks:
         if block.key in anchors:
             if pending:
                 before.setdefault(block.key, []).extend(pending)
-            anchor, pending = block.key, None
+            anchor, pending, settled = block.key, None, _sentence_like(block)
             continue
         if block.heading or block.link_density > rules.LINK_DENSITY_MAX or boilerplate.is_boilerplate_text(block.text):
             continue  # furniture between the story's lines ("Read more: …") does not end the stretch
@@ -450,9 +452,14 @@ def _with_recovered(kept: list[str], restored: list[str], known: set[str], old_p
             # (a sign-up box the old page showed between two of its paragraphs) does not end the
             # story: prose after it still waits for the restored paragraph below.
             if block.key in story:
-                pending = []
-            elif anchor is not None or pending is not None:
+                pending, settled = [], block.key in old_keys and _sentence_like(block)
+            elif settled and (anchor is not None or pending is not None):
+                # only inside the stored story's prose: a paragraph only the fresh reading holds,
+                # or a label the story opens with (a weather "C" read as its first line), does not
+                # open it, so a rotating rail between that label and the story is not the story's
                 pending = pending if pending is not None else []
+            else:
+                pending = None
             anchor = None
             continue
         if region is not None and not _inside(block.owner, region):
