@@ -86,6 +86,8 @@ class Plan:
     swap: tuple[str, str] | None = None                                   #: word edit: old → new
     headline_swap: tuple[str, str] | None = None
     removal_status: int = 404
+    #: Edits this page cannot take, with why (a planned edit must change the story's text).
+    dropped: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -253,14 +255,16 @@ def draw_plan(story: Story, rng: random.Random) -> Plan:
         plan.variants["paragraph_removed"] = f"{position}/{size}"
         free.remove(index)
     rng.shuffle(free)
-    with_number = [i for i in free if _NUMBER.search(paragraphs[i].text_content())]
+    with_number = [i for i in free if any(_NUMBER.search(v) for v in _visible_strings(paragraphs[i]))]
     if free:
         words_pool = _article_words(paragraphs, story.lang)
         if with_number and rng.random() < 0.5:
             plan.targets["word"], plan.variants["word"] = with_number[0], "number"
         else:
             for index in free:
-                own = words_of(paragraphs[index].text_content(), story.lang)
+                # words whole in one visible text node: "M<span>ath</span>" (a drop cap) has no
+                # "Math" to replace, and a word in a comment is not the story's text
+                own = sorted({w for v in _visible_strings(paragraphs[index]) for w in words_of(v, story.lang)})
                 replacement = [w for w in words_pool if w not in own]
                 if own and replacement:
                     plan.targets["word"], plan.variants["word"] = index, "word"
@@ -269,6 +273,10 @@ def draw_plan(story: Story, rng: random.Random) -> Plan:
             else:
                 if with_number:
                     plan.targets["word"], plan.variants["word"] = with_number[0], "number"
+        if "word" in plan.targets and not edit_changes_text(story, "word", plan):
+            plan.dropped["word"] = "no word or number of the story's text can be changed"
+            del plan.targets["word"], plan.variants["word"]
+            plan.swap = None
         if "word" in plan.targets:
             free.remove(plan.targets["word"])
     if free:
@@ -276,7 +284,40 @@ def draw_plan(story: Story, rng: random.Random) -> Plan:
         plan.variants["sentence"] = "appended"
     plan.variants["correction"] = rng.choice(["plain", "em", "box"])
     plan.removal_status = rng.choice([404, 410])
+    for edit in [e for e in EDITS if e != "word" and (e in plan.targets or e in plan.variants)]:
+        if not edit_changes_text(story, edit, plan):  # never a no-op counted as an edit
+            plan.dropped[edit] = "the edit leaves the story's text as it was"
+            plan.targets.pop(edit, None)
+            plan.variants.pop(edit, None)
     return plan
+
+
+def story_text(story: Story, tree: HtmlElement) -> tuple[str, str]:
+    """(headline, visible text of the article's container) of a rendered tree, whitespace-blind:
+    what an edit must change (scripts, styles and comments left out)."""
+    paragraphs = story.paragraphs(tree)
+    root = copy.deepcopy(_article_container(paragraphs)) if paragraphs else tree
+    for element in root.xpath(".//script | .//style | .//comment()"):
+        element.drop_tree()
+    headlines = [squash(h.text_content()) for h in tree.iter("h1", "h2")]
+    return " | ".join(headlines), squash(root.text_content())
+
+
+def edit_changes_text(story: Story, edit: str, plan: Plan) -> bool:
+    """Whether ``edit`` under ``plan`` changes the page's headline or article text: a planned edit
+    that changes nothing (a word split across two text nodes, a swap that finds nothing) would
+    count as a missed edit that no detector could see."""
+    trial = replace(story, plan=plan)
+    before = trial.tree
+    after = copy.deepcopy(trial.tree)
+    paragraphs = trial.paragraphs(after)
+    if edit == "headline":
+        trial._set_headline(after, _edited_headline(trial, trial.headline))
+    else:
+        _apply_body_edits(trial, paragraphs, frozenset({edit}))
+    if edit == "paragraph_removed":  # the removed paragraph's own element is gone: compare the page
+        return squash(before.text_content()) != squash(after.text_content())
+    return story_text(trial, before) != story_text(trial, after)
 
 
 def words_of(content: str, lang: str) -> list[str]:
@@ -477,14 +518,26 @@ def _apply_body_edits(story: Story, paragraphs: list[HtmlElement], edits: frozen
         paragraphs[plan.targets["paragraph_removed"]].drop_tree()
 
 
+#: Elements whose own text no reader sees.
+_UNSEEN = frozenset({"script", "style", "noscript", "template"})
+
+
 def _text_nodes(paragraph: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """The paragraph's visible text nodes as (node, "text" | "tail"): a comment's or a
+    script's own text is left out (its tail, back in the paragraph, is kept)."""
     nodes = []
     for node in paragraph.iter():
         for attr in ("text", "tail"):
             if node is paragraph and attr == "tail":
                 continue
+            if attr == "text" and (not isinstance(node.tag, str) or node.tag in _UNSEEN):
+                continue
             nodes.append((node, attr))
     return nodes
+
+
+def _visible_strings(paragraph: HtmlElement) -> list[str]:
+    return [v for node, attr in _text_nodes(paragraph) if (v := getattr(node, attr))]
 
 
 def _bump_first_number(paragraph: HtmlElement) -> None:

@@ -22,7 +22,8 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.changes import DEV_SEEDS, HELD_OUT_SEED, Observation, Step, load_stories, report, score, sequences  # noqa: E402
+from bench.changes import (DEV_SEEDS, HELD_OUT_SEED, Observation, Step, dropped, load_stories, report,  # noqa: E402
+                           score, sequences)
 from bench.mutate import State, Story  # noqa: E402
 
 
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     observed = {s.page_id: replay(s, plans[s.page_id], args.verbose) for s in stories}
     print(f"replay, seed {args.seed}: {len(stories)} pages")
     print(report(score(observed)))
+    print(dropped(stories))
     return 0
 
 

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
@@ -132,8 +133,10 @@ def _drop_inline_furniture(root: HtmlElement) -> None:
         parent = element.getparent()
         if parent is None or not boilerplate.is_furniture(element):
             continue
-        text = element.text_content().strip()
-        if text and len(text) <= rules.PHRASE_MAX_CHARS and parent.text_content().strip() != text:
+        # measured whitespace-blind: a rewrap that breaks a caption over ten indented lines
+        # does not make it longer for a reader
+        text, whole = " ".join(element.text_content().split()), " ".join(parent.text_content().split())
+        if text and len(text) <= rules.PHRASE_MAX_CHARS and whole != text:
             boilerplate.drop(element)
 
 
@@ -232,6 +235,9 @@ def reconcile(old_body: str, new_body: str, old_page: Page, new_page: Page) -> s
     taken = set(old_keys) | set(new_keys)
     # "Covered" by the other reading: the same text on its paragraph boundaries (split or merged).
     old_text, new_text = _paged(old_keys, [None] * len(old_keys)), _paged(new_keys, [None] * len(new_keys))
+    stay = _moved_repeats(opcodes, old_keys, new_keys, new_page)  # deletions to keep in place
+    arrived = dict(stay)  # and the insertions that are their other end
+    cursor, placed = -1, 0  # where the new page shows kept[:placed], the last of them
     kept: list[str] = []
     restored: list[str] = []
     for tag, i1, i2, j1, j2 in opcodes:
@@ -241,26 +247,38 @@ def reconcile(old_body: str, new_body: str, old_page: Page, new_page: Page) -> s
         here: list[str] = []
         for i in range(i1, i2):  # the new extraction lost it
             okey = old_keys[i]
-            if not okey or new_text.shows(okey) or i in paired:
+            if stay.get(okey, 0) > 0 and tag == "delete":
+                stay[okey] -= 1
+                kept.append(old[i])  # a repeated line read at another of its copies: where it was
+                continue
+            if not okey or i in paired or new_text.shows(okey) and not _fewer(okey, new_keys, old_keys):
                 continue  # the new reading has it (split or merged), or its edited form
             if new_page.shows(okey):
                 here.append(old[i])
                 restored.append(okey)
-            elif (block := _edited_block(okey, new_page, region, taken)) is not None:
+            elif (block := _edited_block(okey, new_page, region, taken)
+                   or _edited_elsewhere(okey, new_page, old_page, taken)) is not None:
                 here.append(block.text)  # edited where the fresh extraction no longer looks
                 restored.append(block.key)
                 taken.add(block.key)
         for j in range(j1, j2):  # the new extraction gained it
             nkey = new_keys[j]
-            if not old_text.shows(nkey) and old_page.shows(nkey):
+            if arrived.get(nkey, 0) > 0 and tag == "insert":
+                arrived[nkey] -= 1
+                continue  # the other end of a repeated line's move: kept where it was
+            if (not old_text.shows(nkey) or _fewer(nkey, old_keys, new_keys)) and old_page.shows(nkey) \
+                    and len(old_page.spans(nkey)) >= new_keys.count(nkey):
                 continue
             if (nkey not in edited and region is not None and not new_page.shows(nkey, region)
                     and new_page.shows(nkey)):
                 continue
             here.append(new[j])
-        kept += _in_page_order(here, new_page)
+        cursor = _last_position(kept[placed:], new_page, cursor)
+        placed = len(kept)
+        kept += _in_page_order(here, new_page, cursor)
     if restored:
-        kept = _with_recovered(kept, restored, set(old_keys) | set(new_keys), old_page, new_page, region)
+        kept = _with_recovered(kept, restored, set(old_keys) | set(new_keys), old_page, new_page, region,
+                               frozenset(old_keys))
     result = "\n\n".join(kept)
     return old_body if squash(result) == squash(old_body) else result
 
@@ -316,25 +334,91 @@ def _edited_block(key: str, new_page: Page, region: HtmlElement | None, taken: s
     return None
 
 
-def _in_page_order(paragraphs: list[str], new_page: Page) -> list[str]:
+def _edited_elsewhere(key: str, new_page: Page, old_page: Page, taken: set[str]) -> Block | None:
+    """The lost paragraph ``key`` edited, outside the article region: the one block of the new
+    page, in neither reading and new to it (its text nowhere in the old page), that is ``key``
+    edited.  The region is drawn around the paragraphs both readings share, and a paragraph in a
+    box of its own (a paywall notice under the story, once a sentence is appended to it) may be
+    outside it; a new block that close to a paragraph of the story is that paragraph, wherever it
+    stands.  Two such blocks leave the question open: neither is taken."""
+    found = [block for block in new_page.blocks
+             if block.key not in taken and block.key not in old_page.joined and _similar(key, block.key)]
+    return found[0] if len(found) == 1 else None
+
+
+def _in_page_order(paragraphs: list[str], new_page: Page, after: int = -1) -> list[str]:
     """``paragraphs`` (one stretch of the diff: restored and gained ones) in the order the new page
     shows them, so that a stretch rebuilt from two readings reads as the page does and the next
     fetch's extraction, in document order, is not a reordering; paragraphs the page does not show
-    as whole blocks stay after the one before them."""
+    as whole blocks stay after the one before them.  A line the page shows several times ("Where
+    to watch: Netflix" under each of a list's films) is placed at its first copy after block
+    ``after`` (where the paragraph before the stretch stands): its first copy in the page may
+    belong to another part of the story."""
     if len(paragraphs) < 2:
         return paragraphs
     positions: list[int] = []
     last = -1
     for paragraph in paragraphs:
-        spans = new_page.spans(squash(paragraph))
-        last = spans[0][0] if spans else last
+        found = _position(squash(paragraph), new_page, after)
+        last = found if found is not None else last
         positions.append(last)
     order = sorted(range(len(paragraphs)), key=lambda k: (positions[k], k))
     return [paragraphs[k] for k in order]
 
 
+def _position(key: str, new_page: Page, after: int) -> int | None:
+    """The first block index where the page shows ``key`` after block ``after`` (else its first
+    place at all; ``None`` when it shows it nowhere as whole blocks)."""
+    spans = new_page.spans(key)
+    if not spans:
+        return None
+    return next((first for first, _ in spans if first > after), spans[0][0])
+
+
+def _last_position(kept: list[str], new_page: Page, at: int = -1) -> int:
+    """Where the page shows the last of ``kept`` that it shows (each placed at its first copy
+    after the one before it, as a reader reads down the page, from block ``at``), else ``at``."""
+    for paragraph in kept:
+        found = _position(squash(paragraph), new_page, at)
+        if found is not None and found > at:
+            at = found
+    return at
+
+
+def _fewer(key: str, these: list[str], those: list[str]) -> bool:
+    """Whether ``these`` holds ``key`` as a whole paragraph fewer times than ``those`` does (but
+    at least once): a line repeated in the page ("Where to watch: Netflix" under several films)
+    that one reading holds twice and the other once has lost or gained one of its copies, which
+    "the other reading has it" must not hide."""
+    count = these.count(key)
+    return 0 < count < those.count(key)
+
+
+def _moved_repeats(opcodes: list[tuple[str, int, int, int, int]], old_keys: list[str], new_keys: list[str],
+                   new_page: Page) -> dict[str, int]:
+    """Lines both readings hold the same number of times, that the diff has leaving one place
+    (a deletion) and arriving at another (an insertion), and that the new page shows at two or
+    more places: which of a repeated line's identical copies a reading holds is the extractor's
+    choice, so such a move is no edit.  Returns each such key with how many of its moves to
+    undo (the line kept where the stored version has it, its arrival left out)."""
+    lost: dict[str, int] = {}
+    gained: dict[str, int] = {}
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "delete":
+            for key in old_keys[i1:i2]:
+                lost[key] = lost.get(key, 0) + 1
+        elif tag == "insert":
+            for key in new_keys[j1:j2]:
+                gained[key] = gained.get(key, 0) + 1
+    out: dict[str, int] = {}
+    for key in lost.keys() & gained.keys():
+        if key and old_keys.count(key) == new_keys.count(key) and len(new_page.spans(key)) >= 2:
+            out[key] = min(lost[key], gained[key])
+    return out
+
+
 def _with_recovered(kept: list[str], restored: list[str], known: set[str], old_page: Page, new_page: Page,
-                    region: HtmlElement | None) -> list[str]:
+                    region: HtmlElement | None, old_keys: frozenset[str] = frozenset()) -> list[str]:
     """``kept`` with the new text found around restored paragraphs, where the fresh extraction
     has no opinion: the stretch of the page it lost is read anchored on the old version, in
     page order.  A block there counts when it is new (not shown by the old page, in neither
@@ -353,18 +437,30 @@ def _with_recovered(kept: list[str], restored: list[str], known: set[str], old_p
     #: New blocks since the last paragraph of the story a reading holds, waiting for a restored
     #: one; ``None`` before the story's text (what precedes it there is the page's, not the story's).
     pending: list[str] | None = None
+    settled = False  # whether the last story line passed is prose of the stored version
     for block in new_page.blocks:
         if block.key in anchors:
             if pending:
                 before.setdefault(block.key, []).extend(pending)
-            anchor, pending = block.key, None
+            anchor, pending, settled = block.key, None, _sentence_like(block)
             continue
         if block.heading or block.link_density > rules.LINK_DENSITY_MAX or boilerplate.is_boilerplate_text(block.text):
             continue  # furniture between the story's lines ("Read more: …") does not end the stretch
         if block.key in known or old_page.shows(block.key):
             # back in text both readings know: the lost stretch ended (and, after a paragraph of
-            # the rebuilt story, one may start again)
-            anchor, pending = None, ([] if block.key in story else None)
+            # the rebuilt story, one may start again).  Standing text inside the story's stretch
+            # (a sign-up box the old page showed between two of its paragraphs) does not end the
+            # story: prose after it still waits for the restored paragraph below.
+            if block.key in story:
+                pending, settled = [], block.key in old_keys and _sentence_like(block)
+            elif settled and (anchor is not None or pending is not None):
+                # only inside the stored story's prose: a paragraph only the fresh reading holds,
+                # or a label the story opens with (a weather "C" read as its first line), does not
+                # open it, so a rotating rail between that label and the story is not the story's
+                pending = pending if pending is not None else []
+            else:
+                pending = None
+            anchor = None
             continue
         if region is not None and not _inside(block.owner, region):
             continue
@@ -397,7 +493,7 @@ def _sentence_like(block: Block) -> bool:
     return block.size >= SENTENCE_MIN_CHARS and _SENTENCE_END.search(block.text) is not None
 
 
-def unread(body: str, new_page: Page) -> list[tuple[str, Block]]:
+def unread(body: str, new_page: Page, old_page: Page | None = None) -> list[tuple[str, Block]]:
     """Sentence-like blocks the new page shows next to the reading's paragraphs that the reading
     does not hold, each with the paragraph (key) it follows: text the extractor skipped where the
     story stands, such as a correction put in a box whose class reads as furniture
@@ -405,17 +501,36 @@ def unread(body: str, new_page: Page) -> list[tuple[str, Block]]:
     stored one.  Only blocks inside the article region (see :func:`_region`), after one of the
     reading's paragraphs with only furniture lines or other such blocks between them, and passing
     the loose-line rules count; a page whose region cannot be drawn (fewer than two paragraphs
-    shown) has none.  Needs the new page only, so the unchanged recheck pays one parse of it and
-    reads the old page only when this finds something (see :func:`with_unread`)."""
+    shown) has none.
+
+    With ``old_page`` the blocks whose text it showed (anywhere in its visible text) are left
+    out, and they neither end the stretch nor spoil a block's standing alone
+    (:func:`prose_beside`): a correction under an embedded tweet the old page showed too is still
+    beside the story.  Without it the answer is a superset
+    (every sentence-like block after the story's first paragraph), so the unchanged recheck
+    pays one parse of the new page and reads the old page only when this finds something (see
+    :func:`with_unread`)."""
     paragraphs = [squash(p) for p in split(body)]
     region = _region(new_page, set(paragraphs))
-    return [] if region is None else prose_beside(paragraphs, new_page.blocks, region)
+    if region is None:
+        return []
+    if old_page is None:
+        return prose_beside(paragraphs, new_page.blocks, region, loose=True)
+    # "showed" is "had this text anywhere", not "as whole blocks": a caption the old page showed
+    # with its date and credit in one block is the same caption when a rewrite splits them off
+    return prose_beside(paragraphs, new_page.blocks, region, shown=lambda key: key in old_page.joined)
 
 
-def prose_beside(paragraphs: list[str], blocks: list[Block], region: HtmlElement) -> list[tuple[str, Block]]:
+def prose_beside(paragraphs: list[str], blocks: list[Block], region: HtmlElement,
+                 shown: Callable[[str], bool] | None = None, loose: bool = False) -> list[tuple[str, Block]]:
     """The :func:`unread` candidates among ``blocks`` (a page's, in document order) for the
     story's paragraph keys ``paragraphs`` inside ``region``; shared with the recheck fast path
-    (crawler/fastpath.py), which must not call a page unchanged when this finds new prose."""
+    (crawler/fastpath.py), which must not call a page unchanged when this finds new prose.
+
+    ``shown`` (whether the old page showed a block) makes standing text transparent: such a block
+    is no candidate, does not end the stretch, and does not count against a box standing alone.
+    ``loose`` keeps every sentence-like block after the first paragraph (a superset of what any
+    ``shown`` can give: the cheap test of whether the old page is worth reading)."""
     keys, joined = set(paragraphs), "".join(paragraphs)
     found: list[tuple[str, Block]] = []
     anchor: str | None = None
@@ -423,35 +538,80 @@ def prose_beside(paragraphs: list[str], blocks: list[Block], region: HtmlElement
     for block in blocks:
         if block.key in keys:
             anchor = block.key
-            container = block.owner.getparent() if block.owner is not None else None
+            container = _holder(block)
             continue
         if anchor is None or not _inside(block.owner, region) or block.key in joined:
             continue  # not after the story's text, outside its region, or a piece of a paragraph
-        if block.heading or block.link_density > rules.LINK_DENSITY_MAX or boilerplate.is_boilerplate_text(block.text):
+        if _furniture_line(block):
             continue  # furniture between the story's lines does not end the stretch
-        if not _sentence_like(block) or not _stands_alone(block, container):
+        if shown is not None and shown(block.key):
+            continue  # standing text the old page showed too (an embedded tweet, a caption)
+        if loose:  # what any old page could leave: sentence-like, in a box beside the story
+            if _sentence_like(block) and _box(block, container, near=True) is not None:
+                found.append((anchor, block))
+            continue
+        if not _sentence_like(block) or not _stands_alone(block, container, blocks if shown else None, shown):
             anchor = None  # a label, a date line, a card of a list: what follows is not the story's
             continue
         found.append((anchor, block))
     return found
 
 
-def _stands_alone(block: Block, container: HtmlElement | None) -> bool:
+def _holder(block: Block) -> HtmlElement | None:
+    """The element holding the paragraph ``block`` beside the story's other text: its parent,
+    past wrappers that hold that paragraph alone (a redeploy that puts every ``<p>`` in its own
+    ``<div class="…">`` does not make each paragraph a container of its own)."""
+    if block.owner is None:
+        return None
+    holder = block.owner.getparent()
+    while holder is not None and holder.getparent() is not None and squash(holder.text_content()) == block.key:
+        holder = holder.getparent()
+    return holder
+
+
+def _furniture_line(block: Block) -> bool:
+    return block.heading or block.link_density > rules.LINK_DENSITY_MAX or boilerplate.is_boilerplate_text(block.text)
+
+
+def _stands_alone(block: Block, container: HtmlElement | None, blocks: list[Block] | None = None,
+                  shown: Callable[[str], bool] | None = None) -> bool:
     """Whether ``block`` stands beside the story's paragraphs on its own: its element is a child
     of the element holding the paragraph before it, or inside a child of it that holds nothing
     else (a ``<div class="teaser">`` around one ``<p>``), with no furniture tag or role on the
     way (``<aside>``) and no form in it (a sign-up box).  A summary in a "Most read" card is one
-    of several items of a rail, and the rail holds more than that summary."""
-    if container is None or block.owner is None:
+    of several items of a rail, and the rail holds more than that summary.  With the page's
+    ``blocks`` and ``shown`` (the old page's test), "nothing else" means nothing but furniture
+    lines and text the old page showed too, and never an item of a list (a new comment among
+    old ones is a card of a list, not the story's)."""
+    top = _box(block, container)
+    if top is not None and squash(top.text_content()) == block.key:
+        return True
+    if blocks is None or shown is None:
         return False
+    top = _box(block, container, lists=True, near=True)
+    return top is not None and all(other is block or _furniture_line(other) or shown(other.key)
+                                   for other in blocks if other.owner is not None and _inside(other.owner, top))
+
+
+def _box(block: Block, container: HtmlElement | None, lists: bool = False, near: bool = False) -> HtmlElement | None:
+    """The child of ``container`` that holds ``block`` (``None`` when there is none, or a
+    furniture tag or role lies on the way, or the box holds a form).  With ``lists``, also
+    ``None`` for an item of a list; with ``near``, only a form beside the block itself counts
+    (in the element holding it): a sign-up form elsewhere in a large box is the sign-up's."""
+    if container is None or block.owner is None:
+        return None
     top = block.owner
+    if lists and top.tag == "li":
+        return None
     for ancestor in block.owner.iterancestors():
         if ancestor is container:
-            return squash(top.text_content()) == block.key and next(top.iter(*_FORM_TAGS), None) is None
-        if _strong_furniture(ancestor):
-            return False
+            parent = block.owner.getparent()
+            holder = parent if near and parent is not None and parent is not container else top
+            return top if next(holder.iter(*_FORM_TAGS), None) is None else None
+        if _strong_furniture(ancestor) or lists and ancestor.tag == "li":
+            return None
         top = ancestor
-    return False
+    return None
 
 
 #: A box holding a form is a widget (a newsletter sign-up, a search), whatever its text says.
@@ -470,9 +630,8 @@ def with_unread(body: str, old_page: Page, new_page: Page) -> str:
     they follow: new prose next to the story is an edit even where the extractor's hints say
     furniture, while text the old page showed too (a caption, a standing box) is still not."""
     extra: dict[str, list[str]] = {}
-    for anchor, block in unread(body, new_page):
-        if not old_page.shows(block.key):
-            extra.setdefault(anchor, []).append(block.text)
+    for anchor, block in unread(body, new_page, old_page):
+        extra.setdefault(anchor, []).append(block.text)
     if not extra:
         return body
     out: list[str] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from redline.core.errors import NoArticle
+from redline.crawler.extract.normalize import squash
 from redline.crawler.confirm import headline as headline_of, page, reconcile as reconcile_pages
 from redline.crawler.pipelines import confirmed, extract_page
 from redline.storage.record import content_digest
@@ -186,6 +187,120 @@ def test_restored_and_gained_paragraphs_keep_the_page_order() -> None:
     old = body(P1, P2, label)
     got = reconcile(old, body(P1, P2, correction), html(P1, P2, label), html(P1, P2, correction, label))
     assert got == body(P1, P2, correction, label)
+
+
+def test_a_correction_after_a_standing_box_in_a_collapsed_extraction_is_an_edit() -> None:
+    """The extraction found nothing (a template wrapped every paragraph in a furniture-classed
+    ``<div>``) and the page shows the story, a box the old page showed too between two of its
+    paragraphs, and a correction under that box: the box does not end the story's stretch, so
+    the correction above the next restored paragraph is read."""
+    standing = "<section><p>Our reporters checked every figure in this story with the city.</p></section>"
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    old_html = html(P1, P2).replace("</article>", f"{standing}<p>{P3}</p></article>")
+    new_html = html(P1, P2).replace("</article>", f"{standing}<p>{correction}</p><p>{P3}</p></article>")
+    assert reconcile(body(P1, P2, P3), "", old_html, new_html) == body(P1, P2, correction, P3)
+    assert reconcile(body(P1, P2, P3), "", old_html, old_html) == body(P1, P2, P3)
+
+
+def test_a_correction_under_standing_embeds_is_an_edit_when_the_reading_did_not_move() -> None:
+    """The story's last paragraph was a quoted tweet, since removed; a correction now stands in
+    the embed's box under an earlier tweet, a date line and a related list the old page showed
+    too.  The reading equals the stored one; the standing text neither ends the story's stretch
+    nor makes the correction's box hold something else.  A new comment among old ones in a list
+    below the story is not the story's."""
+    from redline.crawler.confirm import with_unread
+
+    tweet = ("<blockquote class='twitter-tweet'><p>Senate resolves to observe a minute of silence today.</p>"
+             "<p>— The Senate (@Senate) October 9, 2018</p></blockquote>")
+    related = "<div class='related'><h3>Related stories</h3><ul><li><a href='/b'>Other news</a></li></ul></div>"
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    comments = "<ul class='comments'><li>Ann: I was there and the vote was long and fair.</li>{}</ul>"
+    old_html = html(P1, P2, P3, after=tweet + f"<blockquote>{related}<p>— The Senate, 9 October</p></blockquote>"
+                    + comments.format(""))
+    new_html = html(P1, P2, P3, after=tweet + f"<blockquote><p><em>{correction}</em></p>{related}"
+                    "<p>— The Senate, 9 October</p></blockquote>" + comments.format(""))
+    stored = body(P1, P2, P3)
+    assert with_unread(stored, page(old_html), page(new_html)) == body(P1, P2, P3, correction)
+    assert with_unread(stored, page(old_html), page(old_html)) == stored
+    commented = html(P1, P2, P3, after=tweet + f"<blockquote>{related}<p>— The Senate, 9 October</p></blockquote>"
+                     + comments.format("<li>Bob: The council should have waited for the audit first.</li>"))
+    assert with_unread(stored, page(old_html), page(commented)) == stored
+    # a sign-up form elsewhere in that box is the sign-up's, not the correction's
+    signup = "<div class='signup'><p>Get our morning briefing.</p><form><input name='e'></form></div>"
+    old_html = html(P1, P2, P3, after=tweet + f"<blockquote>{signup}<p>— The Senate, 9 October</p></blockquote>")
+    new_html = html(P1, P2, P3, after=tweet + f"<blockquote><div class='article-correction'><p>{correction}</p></div>"
+                    f"{signup}<p>— The Senate, 9 October</p></blockquote>")
+    assert with_unread(stored, page(old_html), page(new_html)) == body(P1, P2, P3, correction)
+
+
+def test_prose_beside_paragraphs_each_in_its_own_wrapper_is_an_edit() -> None:
+    """A redeploy put every paragraph in its own ``<div class="body-copy">``: the element holding
+    the story's paragraphs is the one around those wrappers, so a correction in a furniture-
+    classed box beside them is still beside the story."""
+    from redline.crawler.confirm import with_unread
+
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    wrapped = [f"</p><div class='body-copy'><p>{p}</p></div><p>" for p in (P1, P2, P3)]
+    old_html = html(*wrapped).replace("<p></p>", "")
+    new_html = html(*wrapped, after=f"<div class='teaser'><p>{correction}</p></div>").replace("<p></p>", "")
+    stored = body(P1, P2, P3)
+    assert with_unread(stored, page(old_html), page(new_html)) == body(P1, P2, P3, correction)
+
+
+def test_a_lost_paragraph_edited_in_a_box_outside_the_region_is_edited_not_removed() -> None:
+    """The story's last paragraph is a paywall note in a box of its own after the article
+    element; a sentence appended to it, and the fresh extraction loses it.  The region drawn by
+    the other paragraphs does not hold it, yet the one new block of the page that is that
+    paragraph edited is its edited form: an edit, not a removal."""
+    note = "Subscribers can read the full council report on our website."
+    edited = note + " It runs to forty pages."
+    old_html = html(P1, P2, P3).replace("</article>", f"</article><section class='paywall'><p>{note}</p></section>")
+    new_html = html(P1, P2, P3).replace("</article>", f"</article><section class='paywall'><p>{edited}</p></section>")
+    assert reconcile(body(P1, P2, P3, note), body(P1, P2, P3), old_html, new_html) == body(P1, P2, P3, edited)
+
+
+def test_a_long_caption_rewrapped_over_many_lines_is_still_one_line_of_furniture() -> None:
+    """The visible page drops a short inline furniture element inside a longer block (a gallery
+    caption's text span beside its date and credit); "short" is measured as a reader sees it, so
+    a rewrite that breaks the caption over many indented lines leaves it dropped."""
+    caption = "One of the many mosaics for which the museum is famous; gunmen attacked it in March."
+    def gallery(text: str) -> str:
+        return (f"<div class='gallery'><div class='gal-caption'><span class='caption-title'>May 17</span> "
+                f"<span class='caption-text'>{text}</span> <span class='caption-credit'>AFP</span></div></div>")
+    flat = page(html(P1, P2, after=gallery(caption)))
+    rewrapped = page(html(P1, P2, after=gallery(("\n" + " " * 40).join(caption.split()))))
+    assert squash(caption) not in flat.joined
+    assert squash(caption) not in rewrapped.joined
+
+
+WATCH = "Where to watch: Netflix"
+
+
+def test_a_repeated_line_is_placed_at_its_copy_after_the_stretch_before_it() -> None:
+    """A line the page shows under several items ("Where to watch: Netflix") that the extractor
+    lost is put back at its copy after the paragraph before it, not at its first copy in the page
+    (under an earlier item): the rebuilt body reads as the page does."""
+    page_html = html(P1, WATCH, P2, P3, WATCH)
+    old = body(P1, WATCH, P2, P3, WATCH)
+    edited = P3 + " A spokesman confirmed the figures on Wednesday."
+    got = reconcile(old, body(P1, WATCH, P2, edited), page_html, html(P1, WATCH, P2, edited, WATCH))
+    assert got == body(P1, WATCH, P2, edited, WATCH)
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    got = reconcile(old, body(P1, WATCH, P2, P3, correction), page_html,
+                    html(P1, WATCH, P2, P3, correction, WATCH))
+    assert got == body(P1, WATCH, P2, P3, correction, WATCH)
+
+
+def test_a_repeated_line_read_at_another_of_its_copies_is_no_change() -> None:
+    """A reading that holds a repeated line at another of the places the page shows it (one
+    place later under a markup rewrite) is no edit: which identical copy an extraction holds is
+    the extractor's choice.  A line the page shows once, moved, is still a difference."""
+    old_html = html(P1, WATCH, P2, P3, WATCH)
+    new_html = html(P1, WATCH, P2, P3, WATCH).replace("<p>", "<p class='x'>")
+    old = body(P1, WATCH, P2, P3)
+    assert reconcile(old, body(P1, P2, P3, WATCH), old_html, new_html) == old
+    once = html(P1, P2, P3, P4)
+    assert reconcile(body(P1, P2, P3, P4), body(P1, P3, P2, P4), once, once) != body(P1, P2, P3, P4)
 
 
 def titled(title: str, h1: str, *paragraphs: str, wrap: str = "") -> str:

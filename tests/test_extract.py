@@ -425,7 +425,7 @@ def test_visible_headline_reworded_before_the_metadata() -> None:
     assert extract(masthead, URL).headline == HEADLINE
 
 
-@pytest.mark.parametrize("counter", ["27条评论", "27則留言", "27件のコメント", "27개의 댓글", "12 comments"])
+@pytest.mark.parametrize("counter", ["27条评论", "27則留言", "27件のコメント", "27개의 댓글", "12 comments", "コメント22件", "评论：27"])
 def test_a_comment_counter_standing_alone_is_furniture(counter: str) -> None:
     """A counter that ticks on every fetch must never be body text: it would be an edit on every
     recheck (a Chinese one, "27条评论", was flagged in the change benchmark's dev seeds 4 and 9);
