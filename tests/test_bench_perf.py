@@ -42,7 +42,9 @@ def test_recheck_compares_redline_and_urlwatch_in_every_mode_and_layout(tmp_path
     report = json.loads(out.read_text())
     results = {(r["layout"], r["mode"], r["tool"]): r for r in report["results"]}
     layouts, modes = ("one-host", "many-outlets"), ("churn", "etag", "same")
-    assert set(results) == {(lay, m, t) for lay in layouts for m in modes for t in ("redline", "urlwatch")}
+    assert set(results) == ({(lay, m, t) for lay in layouts for m in modes for t in ("redline", "urlwatch")}
+                            | {("one-host", m, "scrapy floor") for m in modes})  # the fetcher's own floor
+    assert "one-host: Scrapy's own floor" in stdout
     # Churn is never an edit for redline; a whole-page text watcher sees every churned page change.
     assert all(results[lay, m, "redline"]["false_changes"] == 0 for lay in layouts for m in modes)
     assert all(results[lay, "churn", "urlwatch"]["false_changes"] == 3 for lay in layouts)
