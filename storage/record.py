@@ -298,10 +298,11 @@ def _insert_version(
             titles.encode(article.title_template), article.shown_texts,
         ],
     ).lastrowid
-    # Only the latest version is ever rechecked against: older versions give their shown texts
-    # up (derived data, made again from the stored page if ever needed), so they cost no bytes.
-    db.execute("UPDATE versions SET shown_texts = NULL WHERE article_id = ? AND number < ? "
-               "AND shown_texts IS NOT NULL", [article_id, number])
+    # Only the latest version is ever rechecked against: the one before gives its shown texts up
+    # (derived data, made again from the stored page if ever needed), so older versions cost no
+    # bytes.  Every version is stored this way, so only the one before can still hold any.
+    db.execute("UPDATE versions SET shown_texts = NULL WHERE article_id = ? AND number = ? "
+               "AND shown_texts IS NOT NULL", [article_id, number - 1])
     # The archive: the exchange as received, and the version's link in its outlet's hash chain.
     if fetch.exchange is not None:
         exchange.store(db, version_id, fetch.exchange, raw_html)
