@@ -26,10 +26,10 @@ itself would read, so no edit the full read could record slips through):
    appended paragraph or correction inside the region is text of none of these kinds.
 
 What the page of the latest version showed (the last kind of text above) is read from the
-version's ``shown_texts``, made when the version was stored (:func:`shown_texts`: 96-bit digests
-of its region's texts, tied to the version's text and to this code, so a blob made by other
-code or for other text is never used); a version without usable ones has its stored page parsed
-as before, and a caller that left the page out is asked for it (:class:`NeedsPage`).
+version's ``shown_texts``, made when the version was stored (:func:`shown_texts`: 64-bit digests
+of the region's texts a recheck could look up, tied to the version's text and to this code, so a
+blob made by other code or for other text is never used); a version without usable ones has its
+stored page parsed as before, and a caller that left the page out is asked for it (:class:`NeedsPage`).
 
 Hidden elements, scripts and the like are removed first, with the extractor's own rules: a
 paragraph shown only in a hidden copy is not shown (a removed lead kept in a hidden summary).
@@ -224,15 +224,21 @@ class NeedsPage(Exception):
 def _region_texts(raw: bytes, encoding: str | None, paragraphs: list[str]) -> set[str] | None:
     """The texts of the blocks in the article region of the page ``raw`` (decoded as a stored
     version's page is), or None when that page does not show ``paragraphs``."""
-    try:
-        tree = parse(decode_html(raw, f"text/html; charset={encoding}" if encoding else None).text)
-    except NoArticle:
-        return None
-    located = _region_of(tree, paragraphs)
+    located = _stored_region(raw, encoding, paragraphs)
     if located is None:
         return None
     region, blocks, _ = located
     return {block.text for block in blocks if _inside(block.owner, region)}
+
+
+def _stored_region(raw: bytes, encoding: str | None,
+                   paragraphs: list[str]) -> tuple[HtmlElement, list[Block], list[int]] | None:
+    """:func:`_region_of` on a stored page ``raw`` (decoded as a stored version's page is)."""
+    try:
+        tree = parse(decode_html(raw, f"text/html; charset={encoding}" if encoding else None).text)
+    except NoArticle:
+        return None
+    return _region_of(tree, paragraphs)
 
 
 def _located(blocks: list[Block], paragraphs: list[str]) -> list[int] | None:
@@ -410,11 +416,7 @@ def shown_texts(raw: bytes, encoding: str | None, headline: str, body: str) -> b
     if len(paragraphs) < MIN_LOCATED_PARAGRAPHS or not raw:
         return None
     head = SHOWN_FORMAT + _shown_key(encoding, headline, body)
-    try:
-        tree = parse(decode_html(raw, f"text/html; charset={encoding}" if encoding else None).text)
-    except NoArticle:
-        return head + _NO_REGION
-    located = _region_of(tree, paragraphs)
+    located = _stored_region(raw, encoding, paragraphs)
     if located is None:
         return head + _NO_REGION
     story = set(paragraphs)
