@@ -129,10 +129,8 @@ class Template:
             paragraphs[-1].addnext(lxml.etree.Comment("bench-slot:related"))
             paragraphs[len(paragraphs) // 2].append(lxml.etree.Comment("bench-slot:edit"))  # inside it
         body.append(lxml.etree.Comment("bench-slot:footer"))
-        doctype = tree.getroottree().docinfo.doctype or "<!DOCTYPE html>"
-        parts = _SLOT.split(lxml.html.tostring(tree, encoding="unicode", doctype=doctype))
-        segments = tuple(p.encode(charset, errors="xmlcharrefreplace") for p in parts[0::2])
-        return cls(segments, tuple(parts[1::2]), charset)
+        texts, slots = split_slots(tree)
+        return cls(tuple(p.encode(charset, errors="xmlcharrefreplace") for p in texts), slots, charset)
 
     def render(self, n: int, edit: int = 0) -> bytes:
         """The page as served for request number ``n`` (0: the stable page) at edit generation ``edit``."""
@@ -140,6 +138,14 @@ class Template:
         for slot, segment in zip(self.slots, self.segments[1:], strict=True):
             out += [(edit_paragraph(edit) if slot == "edit" else CHROME[slot](n)).encode("ascii"), segment]
         return b"".join(out)
+
+
+def split_slots(tree: lxml.html.HtmlElement) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A page marked with ``<!--bench-slot:NAME-->`` comments, serialised once: the text between
+    the slots, and the slots' names in page order (one more segment than slots)."""
+    doctype = tree.getroottree().docinfo.doctype or "<!DOCTYPE html>"
+    parts = _SLOT.split(lxml.html.tostring(tree, encoding="unicode", doctype=doctype))
+    return tuple(parts[0::2]), tuple(parts[1::2])
 
 
 def edit_paragraph(generation: int) -> str:

@@ -36,7 +36,6 @@ import gzip
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import time
@@ -51,7 +50,7 @@ import lxml.etree  # noqa: E402
 import lxml.html  # noqa: E402
 
 from bench.corpus import corpus_dir, load_manifest, missing_reason, page_bytes  # noqa: E402
-from bench.server import CHROME, story_tree  # noqa: E402
+from bench.server import CHROME, split_slots, story_tree  # noqa: E402
 from redline.crawler.fastpath import shown_texts  # noqa: E402
 from redline.storage import articles, blobs, record  # noqa: E402
 from redline.storage.db import open_database  # noqa: E402
@@ -76,7 +75,6 @@ BATCH = 200
 #: Versions whose raw HTML is read back to time a read (a random sample).
 READ_SAMPLE = 300
 CHROME_DATE = "2026-11-{:02d}T06:00:00Z"
-_SLOT = re.compile(r"<!--bench-slot:(\w+)-->")
 
 
 @dataclass(frozen=True)
@@ -104,9 +102,7 @@ class Chrome:
                 body.append(lxml.etree.Comment(f"bench-slot:{slot}"))
         body.append(lxml.etree.Comment("bench-slot:ad"))
         body.append(lxml.etree.Comment("bench-slot:footer"))
-        doctype = tree.getroottree().docinfo.doctype or "<!DOCTYPE html>"
-        parts = _SLOT.split(lxml.html.tostring(tree, encoding="unicode", doctype=doctype))
-        return cls(tuple(parts[0::2]), tuple(parts[1::2]), charset)
+        return cls(*split_slots(tree), charset)
 
     def render(self, n: int, article: int, headline: str, paragraphs: list[str]) -> bytes:
         """The page of ``article`` as served for request number ``n``: the story, its metadata
