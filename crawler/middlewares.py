@@ -12,6 +12,15 @@ downloaded at all (host unreachable, TLS failure, timeout): Scrapy logs that as 
 full exception chain, once per host; redline logs one line saying what happened instead. The
 pages of that host are then fetched as if it had no robots.txt (Scrapy's rule), and fail or not
 on their own, each recorded with its reason.
+
+``MetaRefreshMiddleware`` is Scrapy's, asked only of pages that can hold a refresh: Scrapy's
+decodes every HTML response in full to look at its first 4,096 characters, and the decoded text
+stays cached on the response while it waits for the pipeline: 0.44 ms of CPU and ~400 KB of
+memory per 200 KB corpus page, and at 16 pages in flight 19 MiB of the daemon's peak (a heap
+profile of ``bench daemon``). A ``<meta http-equiv="refresh">`` within those characters has the
+ASCII word "refresh" within the body's first :data:`REFRESH_HEAD_BYTES` bytes in every encoding
+whose tags are ASCII (UTF-8, the Windows and KOI8 code pages, Shift JIS, GB 18030, EUC); a body
+without it is passed on undecoded. One with a NUL there (UTF-16 or UTF-32) is always decoded.
 """
 
 from __future__ import annotations
@@ -22,8 +31,9 @@ from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares import robotstxt
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
-from scrapy.http import Request
+from scrapy.http import Request, Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -34,6 +44,9 @@ from redline.crawler.settings import DOWNLOAD_MAXSIZE  # robots.txt requests car
 from redline.crawler.spiders.articles import describe_failure
 
 logger = logging.getLogger("redline.robots")
+
+#: Bytes that hold Scrapy's 4,096 characters in any encoding (at most four bytes a character).
+REFRESH_HEAD_BYTES = 4 * 4096
 
 
 class _RobotsFailureAsOneLine(logging.Filter):
@@ -74,3 +87,13 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             pending.addBoth(hand_over)
             return await maybe_deferred_to_future(own)
         return await super().robot_parser(request)
+
+
+class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, without decoding pages that have no refresh to follow."""
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        head = response.body[:REFRESH_HEAD_BYTES]
+        if b"\0" not in head and b"refresh" not in head.lower():
+            return response
+        return super().process_response(request, response)

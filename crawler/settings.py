@@ -43,6 +43,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets concurrent requests past robots.txt (see crawler/middlewares.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "redline.crawler.middlewares.RobotsTxtMiddleware": 100,
+    # Scrapy's decodes every page to look for a refresh (crawler/middlewares.py).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "redline.crawler.middlewares.MetaRefreshMiddleware": 580,
 }
 #: Plain Twisted, SOCKS5 and HTTPS proxies (httpx2) or a browser (scrapy-playwright), per request;
 #: each stamps when the request was sent and its response complete, refuses requests once a stop

@@ -257,3 +257,24 @@ def test_outlet_selectors_from_the_config_apply(site, redline, tmp_path):
     assert "Editor's note" not in version["body"] and version["byline"] == ""
     bad = redline("--config", str(config), "track", "--outlet", "Nope", url, check=False)
     assert bad.returncode == 2 and "'Nope' is not an outlet" in bad.stderr
+
+
+def test_a_meta_refresh_is_followed_and_a_page_without_one_is_read(site, redline):
+    """Meta refreshes are looked for only in pages whose head can hold one (crawler/middlewares.py):
+    the refresh is still followed, in UTF-8 and in a Cyrillic code page, and an article whose
+    scripts say "refresh" further down is read as it stands."""
+    target = site.set("/news/moved-here", article_page(STORY_HEADLINE, STORY))
+    site.set("/news/old-address", f'<html><head><META HTTP-EQUIV="Refresh" CONTENT="0; URL={target}">'
+                                  "</head><body>Moved.</body></html>")
+    russian = site.set("/news/ru-moved", article_page(RUSSIAN_HEADLINE, RUSSIAN_STORY), charset="windows-1251")
+    site.set("/news/ru-old", f'<html><head><title>Перенесено</title><meta http-equiv="refresh" '
+                             f'content="0;url={russian}"></head><body>Перенесено.</body></html>', charset="windows-1251")
+    late = article_page(STORY_HEADLINE, STORY).replace("</body>", "<script>" + "x=1;" * 5000
+                                                       + "autoRefresh();</script></body>")
+    stays = site.set("/news/stays", late)
+    redline("track", site.url("/news/old-address"), site.url("/news/ru-old"), stays)
+    _crawl(redline)
+    assert target in redline("history", site.url("/news/old-address"), "--json").json()["aliases"]
+    moved = redline("history", site.url("/news/ru-old"), "--json").json()
+    assert russian in moved["aliases"] and moved["versions"][0]["headline"] == RUSSIAN_HEADLINE
+    assert redline("history", stays, "--json").json()["versions"][0]["headline"] == STORY_HEADLINE
