@@ -65,9 +65,15 @@ KEYFRAME_EVERY = 8
 #: Smallest page that becomes its outlet's reference page: an error page or a stub (a few KB) would
 #: serve every later page of the outlet badly; real article pages are 50-500 KB.
 MIN_REFERENCE = 16 * 1024
-#: Decoded pages and dictionaries kept per database connection (bytes): a delta chain and a few
-#: outlets' reference pages, bounded so a 10 MB page cannot pin memory.
-CACHE_BYTES = 32 * 1024 * 1024
+#: Decoded outlet reference pages kept per database connection (bytes): every page an outlet stores
+#: is packed against its one reference (50-500 KB), so this holds some forty outlets' at once.
+DICT_CACHE_BYTES = 16 * 1024 * 1024
+#: Decoded pages kept per database connection (bytes): one delta chain (at most
+#: :data:`KEYFRAME_EVERY` pages of ~500 KB), all a walk through an article's versions in order
+#: needs. Pages are cached as the bases of deltas, so a daemon storing new versions of many
+#: articles fills this with pages it never reads again: at 32 MB shared with the dictionaries it
+#: was most of the daemon's memory growth in a 10-minute soak (122 to 176 MiB).
+PAGE_CACHE_BYTES = 4 * 1024 * 1024
 #: Largest window a stored frame may need (zstd's default limit: 128 MB, far above any page).
 MAX_WINDOW = 1 << 27
 #: zlib settings tried to reproduce a gzip/deflate wire body, most common first: level 6 (zlib's and
@@ -140,32 +146,42 @@ def _decompress(frame: bytes, prefix: bytes | None = None) -> bytes:
 
 @dataclass
 class _Cache:
-    """Per-connection memory of decoded dictionaries (by digest) and pages (by version id)."""
+    """Recently used decoded bytes by key, at most ``limit`` bytes (a value over a quarter of it is
+    not kept: one 10 MB page cannot pin memory or push out the rest)."""
 
-    entries: OrderedDict[tuple[str, object], bytes] = field(default_factory=OrderedDict)
+    limit: int
+    entries: OrderedDict[object, bytes] = field(default_factory=OrderedDict)
     size: int = 0
 
-    def get(self, key: tuple[str, object]) -> bytes | None:
+    def get(self, key: object) -> bytes | None:
         value = self.entries.get(key)
         if value is not None:
             self.entries.move_to_end(key)
         return value
 
-    def put(self, key: tuple[str, object], value: bytes) -> None:
-        if len(value) > CACHE_BYTES // 4:
+    def put(self, key: object, value: bytes) -> None:
+        if len(value) > self.limit // 4:
             return
         if key in self.entries:
             self.size -= len(self.entries.pop(key))
         self.entries[key] = value
         self.size += len(value)
-        while self.size > CACHE_BYTES:
+        while self.size > self.limit:
             self.size -= len(self.entries.popitem(last=False)[1])
 
 
-def _cache(db: sqlite_utils.Database) -> _Cache:
+@dataclass
+class _Caches:
+    """Per-connection memory of decoded outlet dictionaries (by digest) and pages (by version id)."""
+
+    dicts: _Cache = field(default_factory=lambda: _Cache(DICT_CACHE_BYTES))
+    pages: _Cache = field(default_factory=lambda: _Cache(PAGE_CACHE_BYTES))
+
+
+def _cache(db: sqlite_utils.Database) -> _Caches:
     cache = getattr(db, "_redline_blob_cache", None)
     if cache is None:
-        cache = _Cache()
+        cache = _Caches()
         try:
             db._redline_blob_cache = cache  # type: ignore[attr-defined]  # one per Database object
         except AttributeError:  # a bare sqlite3.Connection: no memory between calls
@@ -295,8 +311,8 @@ def page_of(db: sqlite_utils.Database, row: dict, prefix: str = "") -> bytes:
 
 
 def _page(db: sqlite_utils.Database, version_id: int, blob: bytes | None, text: bytes) -> bytes:
-    cache = _cache(db)
-    key = ("page", (version_id, hashlib.sha256(blob or b"").digest()))  # a rewritten row is a new key
+    cache = _cache(db).pages
+    key = (version_id, hashlib.sha256(blob or b"").digest())  # a rewritten row is a new key
     page = cache.get(key)
     if page is None:
         page = decode_page(db, blob, text)
@@ -325,7 +341,7 @@ def _outlet_dictionary(db: sqlite_utils.Database, outlet: str, page: bytes) -> t
         "INSERT INTO blob_dicts (outlet, digest, size, content, created_at) VALUES (?, ?, ?, ?, ?)",
         [outlet, digest, len(page), _compress(page), now_iso()],
     ).lastrowid
-    _cache(db).put(("dict", digest), page)
+    _cache(db).dicts.put(digest, page)
     return dict_id, page
 
 
@@ -333,13 +349,13 @@ def _dictionary(db: sqlite_utils.Database, dict_id: int) -> bytes:
     row = db.execute("SELECT digest, content FROM blob_dicts WHERE id = ?", [dict_id]).fetchone()
     if row is None:
         raise Damaged(f"the outlet dictionary a stored page needs (id {dict_id}) is gone")
-    cache = _cache(db)
-    reference = cache.get(("dict", row[0]))  # keyed by digest: ids can come back after a rollback
+    cache = _cache(db).dicts
+    reference = cache.get(row[0])  # keyed by digest: ids can come back after a rollback
     if reference is None:
         reference = _decompress(row[1])
         if hashlib.sha256(reference).hexdigest() != row[0]:
             raise Damaged(f"the outlet dictionary id {dict_id} is damaged")
-        cache.put(("dict", row[0]), reference)
+        cache.put(row[0], reference)
     return reference
 
 

@@ -61,6 +61,8 @@ def test_every_corpus_page_comes_back_exactly_through_keyframes_and_deltas(db):
     assert tags == {blobs.TAG_OUTLET, blobs.TAG_DELTA}
     assert all(blobs._depth(row["raw_html"]) < blobs.KEYFRAME_EVERY for row in rows)
     assert db.execute("SELECT count(*) FROM blob_dicts").fetchone()[0] == 3  # one reference page per outlet
+    kept = blobs._cache(db)  # what a daemon's writer holds after storing them: one chain, three references
+    assert kept.pages.size <= blobs.PAGE_CACHE_BYTES and kept.dicts.size <= blobs.DICT_CACHE_BYTES
     fresh = open_database(db.conn.execute("PRAGMA database_list").fetchone()[2])  # no cache from the writes
     for row in rows:
         assert blobs.page_of(fresh, row) == expected[row["id"]]
