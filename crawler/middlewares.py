@@ -20,7 +20,8 @@ memory per 200 KB corpus page, and at 16 pages in flight 19 MiB of the daemon's 
 profile of ``bench daemon``). A ``<meta http-equiv="refresh">`` within those characters has the
 ASCII word "refresh" within the body's first :data:`REFRESH_HEAD_BYTES` bytes in every encoding
 whose tags are ASCII (UTF-8, the Windows and KOI8 code pages, Shift JIS, GB 18030, EUC); a body
-without it is passed on undecoded. One with a NUL there (UTF-16 or UTF-32) is always decoded.
+without it is passed on undecoded; one with it (or with a NUL there: UTF-16 or UTF-32) has only
+those bytes decoded, which hold all Scrapy reads.
 """
 
 from __future__ import annotations
@@ -90,10 +91,12 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
 
 class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
-    """Scrapy's meta-refresh redirects, without decoding pages that have no refresh to follow."""
+    """Scrapy's meta-refresh redirects, looked for in the head of the pages that can have one."""
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         head = response.body[:REFRESH_HEAD_BYTES]
         if b"\0" not in head and b"refresh" not in head.lower():
             return response
-        return super().process_response(request, response)
+        shown = response.replace(body=head) if len(head) < len(response.body) else response
+        answer = super().process_response(request, shown)
+        return response if answer is shown else answer
