@@ -93,10 +93,13 @@ H1 = XPath("//h1")
 VISIBLE_TEXT = XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::template)]")
 TITLE = XPath("//title")
 TIME_DATETIME = XPath("//time[@datetime]")
-REL_AUTHOR = XPath("//*[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
+# Each token test is preceded by a plain ``contains`` on the attribute, which holds whenever the
+# test does: libxml2 then builds the padded, normalised string only for the few elements that may
+# match, not for every element of the page (the byline lookup was 6 % of a recheck's fast path).
+REL_AUTHOR = XPath("//*[contains(@rel, 'author') and contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
 BYLINE_CLASS = XPath(
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' article-byline ')"
+    "//*[contains(@class, 'byline') and (contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' article-byline '))"
     " or @itemprop='author']"
 )
 _HIDDEN_CANDIDATES = XPath("//*[@hidden or @style]")
