@@ -23,7 +23,12 @@ reading as they are:
   ``Content-Encoding`` from a zlib-based server, which is most of them): the gzip header bytes and
   the zlib parameters, nothing else;
 - ``TAG_HEADERS``: an exchange's request or response headers (their JSON text), one zstd frame
-  packed with :data:`HEADER_DICTIONARY` (rows stored before are the JSON text itself, a ``str``).
+  packed with :data:`HEADER_DICTIONARY` (rows stored before are the JSON text itself, a ``str``);
+- ``TAG_HEADS`` *dict id*: the same, packed with :data:`HEADER_DICTIONARY` followed by its outlet's
+  reference heads (``blob_dicts`` of kind ``heads``, migration 0012: the request and response head
+  of the first exchange stored for the outlet), one zstd frame without its 4-byte magic number
+  (the tag says what it is). An outlet sends nearly the same head every time (server, caching,
+  security policy), so only what moves (length, date, request id) costs bytes.
 
 Numbers after a tag are unsigned LEB128 varints. zstd frames carry a checksum, so a damaged blob
 raises :class:`Damaged` instead of returning wrong bytes (a different page would also fail the
@@ -52,7 +57,11 @@ TAG_OUTLET = 0x02
 TAG_DELTA = 0x03
 TAG_GZIP = 0x04
 TAG_HEADERS = 0x05
-TAGS = (TAG_ZSTD, TAG_OUTLET, TAG_DELTA, TAG_GZIP, TAG_HEADERS)
+TAG_HEADS = 0x06
+TAGS = (TAG_ZSTD, TAG_OUTLET, TAG_DELTA, TAG_GZIP, TAG_HEADERS, TAG_HEADS)
+#: ``blob_dicts.kind`` (migration 0012): an outlet's reference page, or its reference heads.
+PAGE_REFERENCE = "page"
+HEADS_REFERENCE = "heads"
 
 #: zstd level for pages and dictionaries. On bench/storage.py's corpus-chromed pages, packed against
 #: the outlet's reference page and the row's text: 332 B median at level 9, 326 B at 19 (but ~10x the
@@ -65,6 +74,11 @@ KEYFRAME_EVERY = 8
 #: Smallest page that becomes its outlet's reference page: an error page or a stub (a few KB) would
 #: serve every later page of the outlet badly; real article pages are 50-500 KB.
 MIN_REFERENCE = 16 * 1024
+#: Largest request + response head (JSON text) that becomes its outlet's reference heads: real heads
+#: are 0.5-2 KB; a head swollen by cookies or a policy list would make every later frame's
+#: dictionary big for no gain (such a head is packed with :data:`HEADER_DICTIONARY` alone, and the
+#: outlet's next exchange may become the reference).
+MAX_HEADS_REFERENCE = 8 * 1024
 #: Decoded outlet reference pages kept per database connection (bytes): every page an outlet stores
 #: is packed against its one reference (50-500 KB), so this holds some forty outlets' at once.
 DICT_CACHE_BYTES = 16 * 1024 * 1024
@@ -131,15 +145,23 @@ def version_text(headline: str, byline: str, body: str) -> bytes:
     return "\n".join((headline, byline, body)).encode("utf-8")
 
 
-def _compress(data: bytes, prefix: bytes | None = None) -> bytes:
+def _compress(data: bytes, prefix: bytes | None = None, *, magicless: bool = False) -> bytes:
+    """One zstd frame (with its checksum); ``magicless`` leaves out the 4-byte magic number, for
+    small blobs whose tag already says what they are (``TAG_HEADS``)."""
     dictionary = zstandard.ZstdCompressionDict(prefix, dict_type=zstandard.DICT_TYPE_RAWCONTENT) if prefix else None
-    return zstandard.ZstdCompressor(level=LEVEL, dict_data=dictionary, write_checksum=True).compress(data)
+    if not magicless:
+        return zstandard.ZstdCompressor(level=LEVEL, dict_data=dictionary, write_checksum=True).compress(data)
+    params = zstandard.ZstdCompressionParameters.from_level(
+        LEVEL, source_size=len(data), dict_size=len(prefix or b""), format=zstandard.FORMAT_ZSTD1_MAGICLESS,
+        write_checksum=True)
+    return zstandard.ZstdCompressor(dict_data=dictionary, compression_params=params).compress(data)
 
 
-def _decompress(frame: bytes, prefix: bytes | None = None) -> bytes:
+def _decompress(frame: bytes, prefix: bytes | None = None, *, magicless: bool = False) -> bytes:
     dictionary = zstandard.ZstdCompressionDict(prefix, dict_type=zstandard.DICT_TYPE_RAWCONTENT) if prefix else None
+    fmt = zstandard.FORMAT_ZSTD1_MAGICLESS if magicless else zstandard.FORMAT_ZSTD1
     try:
-        return zstandard.ZstdDecompressor(dict_data=dictionary, max_window_size=MAX_WINDOW).decompress(frame)
+        return zstandard.ZstdDecompressor(dict_data=dictionary, max_window_size=MAX_WINDOW, format=fmt).decompress(frame)
     except zstandard.ZstdError as exc:
         raise Damaged(f"a stored zstd frame does not decode ({exc})") from None
 
@@ -232,24 +254,48 @@ HEADER_DICTIONARY = (
 ).encode("utf-8")
 
 
+def encode_heads(db: sqlite_utils.Database, outlet: str, request: str, response: str) -> tuple[bytes, bytes]:
+    """An exchange's request and response headers (their JSON text) as stored (inside the caller's
+    transaction): packed against the outlet's reference heads (made from these when the outlet has
+    none), each checked to decode before it is kept; against :data:`HEADER_DICTIONARY` alone when
+    the outlet has no reference and these heads are too big to become one."""
+    heads = f"{request}\n{response}".encode("utf-8")
+    found = _reference(db, outlet, HEADS_REFERENCE, heads if len(heads) <= MAX_HEADS_REFERENCE else None)
+    if found is None:
+        return encode_headers(request), encode_headers(response)
+    dict_id, reference = found
+    packed = []
+    for text in (request, response):
+        blob = bytes([TAG_HEADS]) + _varint(dict_id) + _compress(text.encode("utf-8"), HEADER_DICTIONARY + reference,
+                                                                  magicless=True)
+        # never keep what does not read back exactly (the frozen dictionary's blob is checked too)
+        packed.append(blob if decode_headers(blob, db) == text else encode_headers(text))
+    return packed[0], packed[1]
+
+
 def encode_headers(text: str) -> bytes:
-    """An exchange's headers (their JSON text) as stored: checked to decode before it is kept."""
+    """Headers (their JSON text) packed with :data:`HEADER_DICTIONARY` alone (``TAG_HEADERS``, as
+    stored before migration 0012; needs nothing else to decode): checked to decode before it is kept."""
     blob = bytes([TAG_HEADERS]) + _compress(text.encode("utf-8"), HEADER_DICTIONARY)
-    if decode_headers(blob) != text:  # never keep what does not read back exactly
+    if _decompress(blob[1:], HEADER_DICTIONARY) != text.encode("utf-8"):  # never keep what does not read back
         raise Damaged("packed headers do not read back")
     return blob
 
 
-def decode_headers(stored: str | bytes) -> str:
-    """The headers' JSON text from a stored column: packed (``bytes``) or as stored before (``str``)."""
+def decode_headers(stored: str | bytes, db: sqlite_utils.Database) -> str:
+    """The headers' JSON text from a stored column: packed (``bytes``: with the frozen dictionary, or
+    with the outlet's reference heads from ``db``) or as stored before (``str``)."""
     if isinstance(stored, str):
         return stored
-    if stored[:1] != bytes([TAG_HEADERS]):
-        raise Damaged("stored headers have an unknown codec tag")
     try:
-        return _decompress(stored[1:], HEADER_DICTIONARY).decode("utf-8")
+        if stored[:1] == bytes([TAG_HEADERS]):
+            return _decompress(stored[1:], HEADER_DICTIONARY).decode("utf-8")
+        if stored[:1] == bytes([TAG_HEADS]):
+            dict_id, pos = _read_varint(stored, 1)
+            return _decompress(stored[pos:], HEADER_DICTIONARY + _dictionary(db, dict_id), magicless=True).decode("utf-8")
     except UnicodeDecodeError:
         raise Damaged("stored headers are not UTF-8") from None
+    raise Damaged("stored headers have an unknown codec tag")
 
 
 # --- pages (versions.raw_html) -----------------------------------------------------------------
@@ -274,7 +320,7 @@ def encode_page(db: sqlite_utils.Database, article_id: int, outlet: str, page: b
             blob = (bytes([TAG_DELTA]) + _varint(previous[0]) + _varint(depth + 1)
                     + _compress(page, base + text))
     if blob is None:
-        found = _outlet_dictionary(db, outlet, page)
+        found = _reference(db, outlet, PAGE_REFERENCE, page if len(page) >= MIN_REFERENCE else None)
         if found is None:
             blob = pack(page)
         else:
@@ -328,33 +374,34 @@ def _depth(blob: bytes) -> int:
     return _read_varint(blob, pos)[0]
 
 
-def _outlet_dictionary(db: sqlite_utils.Database, outlet: str, page: bytes) -> tuple[int, bytes] | None:
-    """The outlet's reference page (id, bytes), made from ``page`` when it has none yet (None while
-    the outlet has none and ``page`` is too small to be one)."""
-    row = db.execute("SELECT id FROM blob_dicts WHERE outlet = ? ORDER BY id DESC LIMIT 1", [outlet]).fetchone()
+def _reference(db: sqlite_utils.Database, outlet: str, kind: str, candidate: bytes | None) -> tuple[int, bytes] | None:
+    """The outlet's reference of ``kind`` (a page, or heads): (id, bytes), made from ``candidate``
+    when it has none yet (None while it has none and there is no fit candidate)."""
+    row = db.execute("SELECT id FROM blob_dicts WHERE outlet = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+                     [outlet, kind]).fetchone()
     if row is not None:
         return row[0], _dictionary(db, row[0])
-    if len(page) < MIN_REFERENCE:
+    if candidate is None:
         return None
-    digest = hashlib.sha256(page).hexdigest()
+    digest = hashlib.sha256(candidate).hexdigest()
     dict_id = db.execute(
-        "INSERT INTO blob_dicts (outlet, digest, size, content, created_at) VALUES (?, ?, ?, ?, ?)",
-        [outlet, digest, len(page), _compress(page), now_iso()],
+        "INSERT INTO blob_dicts (outlet, kind, digest, size, content, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [outlet, kind, digest, len(candidate), _compress(candidate), now_iso()],
     ).lastrowid
-    _cache(db).dicts.put(digest, page)
-    return dict_id, page
+    _cache(db).dicts.put(digest, candidate)
+    return dict_id, candidate
 
 
 def _dictionary(db: sqlite_utils.Database, dict_id: int) -> bytes:
     row = db.execute("SELECT digest, content FROM blob_dicts WHERE id = ?", [dict_id]).fetchone()
     if row is None:
-        raise Damaged(f"the outlet dictionary a stored page needs (id {dict_id}) is gone")
+        raise Damaged(f"the outlet reference a stored blob needs (blob_dicts id {dict_id}) is gone")
     cache = _cache(db).dicts
     reference = cache.get(row[0])  # keyed by digest: ids can come back after a rollback
     if reference is None:
         reference = _decompress(row[1])
         if hashlib.sha256(reference).hexdigest() != row[0]:
-            raise Damaged(f"the outlet dictionary id {dict_id} is damaged")
+            raise Damaged(f"the outlet reference id {dict_id} is damaged")
         cache.put(row[0], reference)
     return reference
 

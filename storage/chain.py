@@ -120,7 +120,7 @@ def _version_material(db: sqlite_utils.Database, row: dict) -> dict:
         "payload_digest": exchanges.payload_digest(wire),
         "text_digest": record.content_digest(row["v_headline"], row["v_byline"], row["v_body"]),
         "html_digest": hashlib.sha256(html).hexdigest(),
-        "head_digest": exchanges.head_digest({**row, "url": row["e_url"]}) if has_exchange else "",
+        "head_digest": exchanges.head_digest({**row, "url": row["e_url"]}, db) if has_exchange else "",
     }
 
 

@@ -52,39 +52,41 @@ def payload_digest(data: bytes) -> str:
     return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
 
 
-def head_digest(row: dict) -> str:
+def head_digest(row: dict, db: sqlite_utils.Database) -> str:
     """Digest of everything an exchange row says besides the body (request, status, headers, times)."""
-    material = [row["method"], row["url"], headers(row["request_headers"]), row["requested_at"],
-                row["protocol"], row["status"], row["reason"], headers(row["response_headers"]),
+    material = [row["method"], row["url"], headers(row["request_headers"], db), row["requested_at"],
+                row["protocol"], row["status"], row["reason"], headers(row["response_headers"], db),
                 row["responded_at"]]
     return hashlib.sha256(_canonical(material)).hexdigest()
 
 
-def headers(stored: str | bytes) -> list[list[str]]:
+def headers(stored: str | bytes, db: sqlite_utils.Database) -> list[list[str]]:
     """A stored ``request_headers`` / ``response_headers`` column as ``[[name, value], ...]`` (packed
-    by storage/blobs.py, or JSON text in rows stored before). Raises
-    :class:`redline.storage.blobs.Damaged` when the stored bytes are damaged."""
-    return json.loads(blobs.decode_headers(stored))
+    by storage/blobs.py, maybe against its outlet's reference heads in ``db``, or JSON text in rows
+    stored before). Raises :class:`redline.storage.blobs.Damaged` when the stored bytes are damaged."""
+    return json.loads(blobs.decode_headers(stored, db))
 
 
 def _canonical(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def store(db: sqlite_utils.Database, version_id: int, exchange: Exchange, raw_html: bytes) -> dict:
-    """Insert the exchange of a new version (inside the caller's transaction); returns the row."""
+def store(db: sqlite_utils.Database, version_id: int, exchange: Exchange, raw_html: bytes, outlet: str) -> dict:
+    """Insert the exchange of a new version of an article of ``outlet`` (inside the caller's
+    transaction; its heads are packed against the outlet's); returns the row."""
+    request_headers, response_headers = blobs.encode_heads(
+        db, outlet, json.dumps([list(h) for h in exchange.request_headers], ensure_ascii=False),
+        json.dumps([list(h) for h in exchange.response_headers], ensure_ascii=False))
     row = {
         "version_id": version_id,
         "method": exchange.method,
         "url": exchange.url,
-        "request_headers": blobs.encode_headers(json.dumps([list(h) for h in exchange.request_headers],
-                                                           ensure_ascii=False)),
+        "request_headers": request_headers,
         "requested_at": exchange.requested_at,
         "protocol": exchange.protocol,
         "status": exchange.status,
         "reason": exchange.reason,
-        "response_headers": blobs.encode_headers(json.dumps([list(h) for h in exchange.response_headers],
-                                                            ensure_ascii=False)),
+        "response_headers": response_headers,
         "responded_at": exchange.responded_at,
         "body": blobs.encode_wire(exchange.body, raw_html),
     }

@@ -126,9 +126,9 @@ def _archive_record(db: sqlite_utils.Database, row: dict) -> dict:
         if row["e_version_id"] is not None:
             record["exchange"] = {
                 "method": row["method"], "url": row["request_url"],
-                "request_headers": [tuple(h) for h in exchange_headers(row["request_headers"])],
+                "request_headers": [tuple(h) for h in exchange_headers(row["request_headers"], db)],
                 "requested_at": row["requested_at"], "protocol": row["protocol"], "status": row["status"],
-                "reason": row["reason"], "response_headers": [tuple(h) for h in exchange_headers(row["response_headers"])],
+                "reason": row["reason"], "response_headers": [tuple(h) for h in exchange_headers(row["response_headers"], db)],
                 "responded_at": row["responded_at"], "body": wire_body(row["e_body"], lambda: html),
             }
         if row["to_kinds"] is not None:

@@ -19,7 +19,8 @@ Tables (see docs/architecture.md for how they are used):
   for one notify target, and one message to one target with its idempotency key and retry state.
 - ``exchanges``: per version, the request as sent and the response as received (the archive).
 - ``chain``: the tamper-evident hash chain of versions, removals and restorations, per outlet.
-- ``blob_dicts``: per outlet, the reference page its stored pages are packed against.
+- ``blob_dicts``: per outlet, the reference page its stored pages are packed against, and (0012)
+  the reference heads its exchanges' headers are packed against.
 """
 
 from __future__ import annotations
@@ -410,3 +411,13 @@ def shown_texts(db: sqlite_utils.Database) -> None:
     recheck of new bytes around the same story need not decode and parse the stored page again.
     NULL for versions stored before this step (and re-extractions): their pages are read as before."""
     db.execute("ALTER TABLE versions ADD COLUMN shown_texts BLOB")
+
+
+@MIGRATIONS(name="0012_head_references")
+def head_references(db: sqlite_utils.Database) -> None:
+    """``blob_dicts.kind``: ``page`` (every row before this step: an outlet's reference page) or
+    ``heads`` (an outlet's reference request and response head, which its exchanges' headers are
+    packed against from now on: storage/blobs.py ``TAG_HEADS``). Headers stored before this step
+    keep their codecs (frozen dictionary, or JSON text) and read as they are; no row is rewritten,
+    so no chain record changes (the chain digests decoded headers, never their blobs)."""
+    db.execute("ALTER TABLE blob_dicts ADD COLUMN kind TEXT NOT NULL DEFAULT 'page' CHECK (kind IN ('page', 'heads'))")

@@ -284,7 +284,8 @@ def _insert_version(
     number = db.execute(
         "SELECT COALESCE(max(number), 0) + 1 FROM versions WHERE article_id = ?", [article_id]
     ).fetchone()[0]
-    raw_blob = blobs.encode_page(db, article_id, outlet_of(db, article_id), raw_html,
+    outlet = outlet_of(db, article_id)
+    raw_blob = blobs.encode_page(db, article_id, outlet, raw_html,
                                  blobs.version_text(article.headline, article.byline, article.body))
     version_id = db.execute(
         "INSERT INTO versions (article_id, number, headline, byline, body, published, modified, "
@@ -305,7 +306,7 @@ def _insert_version(
                "AND shown_texts IS NOT NULL", [article_id, number - 1])
     # The archive: the exchange as received, and the version's link in its outlet's hash chain.
     if fetch.exchange is not None:
-        exchange.store(db, version_id, fetch.exchange, raw_html)
+        exchange.store(db, version_id, fetch.exchange, raw_html, outlet)
     chain.append_version(db, version_id)
     return number
 

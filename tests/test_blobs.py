@@ -226,7 +226,7 @@ def test_compact_keeps_verify_and_the_warc_export_intact(tmp_path):
 HEADER_DICTIONARY_SHA256 = "6fd111da3559b233b2d14c1ea381f1d6a6ec643be8bcebb2e66c76f379e04382"
 
 
-def test_exchange_headers_pack_small_and_read_back_exactly():
+def test_exchange_headers_pack_small_and_read_back_exactly(db):
     assert hashlib.sha256(blobs.HEADER_DICTIONARY).hexdigest() == HEADER_DICTIONARY_SHA256
     heads = [
         [["User-Agent", "redline/0.1.0 (news edit tracker; +https://pypi.org/project/redline-news/)"],
@@ -239,10 +239,10 @@ def test_exchange_headers_pack_small_and_read_back_exactly():
     for head in heads:
         text = json.dumps(head, ensure_ascii=False)
         blob = blobs.encode_headers(text)
-        assert blob[0] == blobs.TAG_HEADERS and blobs.decode_headers(blob) == text
-        assert blobs.decode_headers(text) == text  # a row stored before: the JSON text itself
+        assert blob[0] == blobs.TAG_HEADERS and blobs.decode_headers(blob, db) == text
+        assert blobs.decode_headers(text, db) == text  # a row stored before: the JSON text itself
     assert len(blobs.encode_headers(json.dumps(heads[0] + heads[1]))) < len(json.dumps(heads[0] + heads[1])) / 2
     damaged = bytearray(blobs.encode_headers(json.dumps(heads[1])))
     damaged[len(damaged) // 2] ^= 0x01
     with pytest.raises(blobs.Damaged):
-        blobs.decode_headers(bytes(damaged))
+        blobs.decode_headers(bytes(damaged), db)
