@@ -15,19 +15,27 @@ next one (so one article is never fetched twice at once), and after a sleep or d
 runs collapse into one instead of being replayed. SIGTERM/SIGINT stop it within seconds with
 everything committed: the scheduler is paused, running crawls are stopped (each fetched page is
 recorded as it arrives), then the scheduler shuts down.
+
+A job that meets a database no job can use until someone acts (a newer redline upgraded it, it was
+replaced by another program's file, or removed: :data:`FATAL`) stops the daemon the same way and
+:meth:`Daemon.run` raises that error, so the command says what is wrong in one line and exits
+non-zero (a service manager restarts it, with the new code after an upgrade), instead of failing
+every few seconds, unnoticed, for months.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from redline.core.config import Config, Outlet
+from redline.core.errors import DatabaseMissing, NewerDatabase, NotADatabase, RedlineError
 from redline.core.policy import policies_by_outlet
 from redline.crawler.runner import crawl_settings, on_stop_signals, run_in_reactor
 from redline.scheduler import passes
@@ -54,6 +62,9 @@ STATUS_EVERY = 60.0
 #: request is sent meanwhile, the download handler refuses them).
 GRACE_PERIOD = 2.5
 STOP_TIMEOUT = 4.0
+#: Database errors that no later pass can get past by itself: the daemon stops on the first.
+#: (A locked or full database is waited out: those passes fail alone and the next ones retry.)
+FATAL = (NewerDatabase, NotADatabase, DatabaseMissing)
 
 
 class Daemon:
@@ -74,11 +85,26 @@ class Daemon:
         self.runner: Any = None
         self.stopping: asyncio.Event | None = None
         self.extra_jobs: list[Callable[[AsyncIOScheduler], None]] = []
+        #: The :data:`FATAL` error that stopped the daemon, raised by :meth:`run` once it has stopped.
+        self.fatal: RedlineError | None = None
 
     def run(self) -> None:
-        """Run until stopped by a signal or :meth:`request_stop`."""
+        """Run until stopped by a signal or :meth:`request_stop`; raises the :data:`FATAL` error
+        that stopped it, if one did."""
         release_large_buffers()
         run_in_reactor(self._main)
+        if self.fatal is not None:
+            raise self.fatal
+
+    @contextmanager
+    def _stopping_on_fatal(self) -> Iterator[None]:
+        """Around a job: a :data:`FATAL` error stops the daemon instead of failing this job."""
+        try:
+            yield
+        except FATAL as exc:
+            if self.fatal is None:
+                self.fatal = exc
+                self.request_stop()
 
     def request_stop(self, signum: int | None = None) -> None:
         if self.stopping is not None and not self.stopping.is_set():
@@ -120,7 +146,11 @@ class Daemon:
     async def _discover(self, outlet: Outlet) -> None:
         if self._stop_requested():
             return
-        found = await passes.discover(self.runner, [outlet], should_stop=self._stop_requested)
+        found: dict[str, int] = {}
+        with self._stopping_on_fatal():
+            with open_store(self.db_path):  # met here, not inside a crawl, where Scrapy would log it as a crash
+                pass
+            found = await passes.discover(self.runner, [outlet], should_stop=self._stop_requested)
         if found.get("new"):
             logger.info("%s: discovered %d new article(s)", outlet.name, found["new"])
             # A new article's first version is the most important evidence: fetch it now, not
@@ -130,20 +160,24 @@ class Daemon:
     async def _recheck(self) -> None:
         if self._stop_requested():
             return
-        outcomes = await passes.recheck(self.runner, self.db_path, should_stop=self._stop_requested)
-        if outcomes:
-            logger.debug("recheck pass: %s", dict(outcomes))
+        with self._stopping_on_fatal():
+            outcomes = await passes.recheck(self.runner, self.db_path, should_stop=self._stop_requested)
+            if outcomes:
+                logger.debug("recheck pass: %s", dict(outcomes))
 
     async def _send_alerts(self) -> None:
         """One delivery pass in a worker thread: Apprise blocks, and the crawls must not wait for it."""
         assert self.deliver is not None
-        report = await asyncio.to_thread(self.deliver, ALERT_EVERY)
-        if report.busy:
-            logger.info("%s", report.summary())
+        with self._stopping_on_fatal():
+            report = await asyncio.to_thread(self.deliver, ALERT_EVERY)
+            if report.busy:
+                logger.info("%s", report.summary())
 
     def _status(self) -> None:
-        with open_store(self.db_path, create=False) as store:
+        with self._stopping_on_fatal(), open_store(self.db_path, create=False) as store:
             counts = store.status_counts(datetime.now(UTC))
+        if self.fatal is not None:
+            return
         logger.info(
             "status: %d tracked, %d due, %d checks/min, %d change%s today",
             counts.tracked, counts.due, counts.checks_last_minute, counts.changes_today,

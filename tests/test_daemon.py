@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -122,3 +123,28 @@ def test_status_shows_outlets_and_failing_sources(tmp_path, outlet):
     [row] = summary["outlets"]
     assert row["outlet"] == outlet.name and row["active"] == len(outlet.article_urls()) and row["last_discovery"]
     assert summary["failing_sources"][0]["url"].endswith("/no-such-sitemap.xml")
+
+
+def test_a_database_upgraded_under_the_daemon_stops_it_with_one_line(tmp_path, outlet):
+    """A newer redline (run by hand after an upgrade) migrates the database while the old daemon
+    runs: the daemon cannot use it any more, so it stops at its next pass and says why, with a
+    failing exit status for the service manager, instead of failing every few seconds for months."""
+    config = _config(tmp_path, outlet, fresh="2s")
+    log = tmp_path / "daemon.log"
+    daemon = subprocess.Popen([str(REDLINE), "--config", str(config), "run"],
+                              stdout=subprocess.DEVNULL, stderr=log.open("w"), stdin=subprocess.DEVNULL, env=LOCAL_ENV)
+    try:
+        wait_for("the first versions", lambda: tmp_path.joinpath("redline.db").exists()
+                 and json.loads(_redline(config, "status", "--json").stdout)["versions"] > 0)
+        with sqlite3.connect(tmp_path / "redline.db") as db:
+            db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                       "VALUES ('redline', '9999_future', 'x')")
+        daemon.wait(timeout=30)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+    err = log.read_text()
+    assert daemon.returncode == 1, err
+    assert "written by a newer redline" in err and "upgrade redline" in err
+    assert "Traceback" not in err
+    assert err.rstrip().splitlines()[-1].count("newer redline") == 1
