@@ -122,7 +122,11 @@ def _unexplained(region: HtmlElement, blocks: list[Block], matched: list[int], p
                    if index not in chosen and _inside(block.owner, region) and not extras.cut(block)]
     # Prose standing beside the story that the extractor cuts (a correction in a furniture-classed
     # box) is what the full read's confirmation looks for (``confirm.unread``): not "unchanged".
-    unexplained += [block.text for _, block in prose_beside(keys, blocks, region)
+    # The loose candidates, a superset of what the full read can find with any old page: it
+    # passes over the text the old page showed (an embed's attribution line, a caption), so a
+    # correction after such text is beside the story there, and only the old page's shown texts
+    # (each candidate the stored page had too) may explain it here.
+    unexplained += [block.text for _, block in prose_beside(keys, blocks, region, loose=True)
                     if block.text not in unexplained]
     return unexplained
 

@@ -128,3 +128,25 @@ def test_hidden_elements_are_those_the_style_xpath_selects():
     tree = parse(html)
     assert rules.HIDDEN(tree) == xpath(tree)
     assert len(rules.HIDDEN(tree)) == 9
+
+
+def test_a_boxed_correction_after_embeds_the_old_page_showed_falls_through():
+    """A correction in a furniture-classed box below an embed the previous page showed too (a
+    tweet whose attribution line is no sentence, a captioned photo): the full read's confirmation
+    passes over the standing embed and records the correction, so the fast path must not call the
+    page unchanged; the same page without the correction still is."""
+    from redline.crawler.reading import read_page
+    from redline.storage.record import content_digest
+
+    correction = "Correction: an earlier version of this article misstated the date of the vote."
+    embeds = ("<blockquote class='twitter-tweet'><p>The council votes on the budget tonight</p>"
+              "<p>— City Hall (@cityhall) November 25, 2026</p></blockquote>",
+              "<figure><img src='/chamber.jpg'><figcaption>The council chamber, Tuesday</figcaption></figure>")
+    for embed in embeds:
+        boxed = page(embed, f"<div class='teaser'><p>{correction}</p></div>")
+        assert verdict(page(embed), page(embed)) == "same"
+        assert verdict(page(embed), boxed) == "region"
+        stored = latest(page(embed))
+        stored["content_digest"] = content_digest(stored["headline"], stored["byline"], stored["body"])
+        full = read_page(boxed.encode(), "text/html; charset=utf-8", URL, None, stored, fast_path=False)
+        assert full.article is not None and full.article.body.endswith(correction)
