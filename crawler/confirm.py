@@ -168,12 +168,46 @@ def headline(old: str, new: str, old_page: Page, new_page: Page) -> str:
     shows ``old`` (as one of those or as a whole block of its text), so a different reading of
     an unchanged page (a heading picked from a re-wrapped layout, nothing found at all) is the
     extraction moving, not the outlet's edit; ``new`` otherwise."""
-    if new == old or old_page.signals != new_page.signals:
+    if new == old:
         return new
+    if old_page.signals != new_page.signals:
+        return _edited_h1(old, new, old_page, new_page) or new
     key = squash(old)
     if key and (new_page.shows(key) or any(s.endswith("=" + key) for s in new_page.signals)):
         return old
     return new
+
+
+def _edited_h1(old: str, new: str, old_page: Page, new_page: Page) -> str:
+    """The new page's ``<h1>`` when the stored headline ``old`` was read from the old page's
+    ``<h1>``, that ``<h1>`` is the one signal that changed (the same title, metas and JSON-LD, the
+    other ``<h1>``s as they were) and the fresh reading ``new`` is no ``<h1>`` of the new page; else "".
+
+    An outlet whose SEO title says other words than its visible ``<h1>`` is read from the
+    ``<h1>`` while the two share enough words (``headline.REWORDED_SHARE``); an edit of the
+    ``<h1>`` that changes one of the shared words tips the reading to the declared title, which
+    did not change, and the edited ``<h1>`` lands in the body.  A reader saw the headline edited
+    where it stands, so that is the headline to compare (and the body loses it again,
+    :func:`without_headline`)."""
+    old_h1s = [s for s in old_page.signals if s.startswith("h1=")]
+    new_h1s = [s for s in new_page.signals if s.startswith("h1=")]
+    if len(old_h1s) != len(new_h1s) or "h1=" + squash(new) in new_h1s or \
+            [s for s in old_page.signals if not s.startswith("h1=")] != \
+            [s for s in new_page.signals if not s.startswith("h1=")]:
+        return ""
+    changed = [(before, after) for before, after in zip(old_h1s, new_h1s) if before != after]
+    if len(changed) != 1 or changed[0][0] != "h1=" + squash(old):
+        return ""
+    key = changed[0][1][len("h1="):]
+    return next((block.text for block in new_page.blocks if block.heading and block.key == key), "")
+
+
+def without_headline(body: str, title: str) -> str:
+    """``body`` without paragraphs that are the headline ``title`` (what the extractor does with
+    the headline it chose, done again when the confirmed headline is another one)."""
+    key = squash(title)
+    kept = [p for p in split(body) if squash(p) != key]
+    return body if len(kept) == len(split(body)) else "\n\n".join(kept)
 
 
 def _paged(keys: list[str], owners: list[HtmlElement | None], blocks: list[Block] | None = None) -> Page:

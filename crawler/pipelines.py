@@ -285,7 +285,7 @@ def confirmed(latest: dict | None, article: Extracted, body: bytes, content_type
     moving are taken out before the store compares digests.  A fresh extraction equal to the
     latest version is checked only for prose the extractor skipped next to the story
     (``confirm.unread``: one parse of the new page; the old page is read only when there is some)."""
-    from redline.crawler.confirm import headline, page as visible, reconcile, unread, with_unread
+    from redline.crawler.confirm import headline, page as visible, reconcile, unread, with_unread, without_headline
 
     if latest is None or not latest.get("raw_html") or latest.get("body") is None:
         return article
@@ -300,9 +300,11 @@ def confirmed(latest: dict | None, article: Extracted, body: bytes, content_type
     if same:
         text = with_unread(article.body, old_page, new_page)
         return article if text == article.body else replace(article, body=text)
-    text = reconcile(latest["body"], article.body, old_page, new_page)
-    return replace(article, body=with_unread(text, old_page, new_page),
-                   headline=headline(latest.get("headline") or "", article.headline, old_page, new_page))
+    text = with_unread(reconcile(latest["body"], article.body, old_page, new_page), old_page, new_page)
+    title = headline(latest.get("headline") or "", article.headline, old_page, new_page)
+    if title != article.headline:
+        text = without_headline(text, title)
+    return replace(article, body=text, headline=title)
 
 
 def _usable_canonical(canonical: str | None, page_url: str) -> str | None:

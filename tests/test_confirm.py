@@ -422,3 +422,28 @@ def test_the_recheck_fast_path_leaves_a_boxed_correction_to_the_full_read() -> N
     boxed = read_page(served(f"<div class='teaser'><p>{correction}</p></div>"), ctype, "http://127.0.0.1/a", None, latest)
     assert boxed.fast_path != SAME
     assert boxed.article is not None and boxed.article.body == body(P1, P2, P3, P4, correction)
+
+
+def test_an_edited_h1_that_tips_the_reading_to_the_declared_title_is_a_headline_edit() -> None:
+    """An outlet's og:title says other words than its visible ``<h1>``; the extractor reads the
+    ``<h1>`` while the two share enough words.  An edit of the ``<h1>`` that changes one of the
+    shared words tips the reading to the declared title (which did not change) and puts the
+    edited ``<h1>`` into the body: for a reader the headline was edited, the body was not."""
+    ctype = "text/html; charset=utf-8"
+
+    def titled(h1: str, declared: str = "Council approves budget after debate") -> bytes:
+        return (f"<html><head><title>{declared}</title><meta property='og:title' content='{declared}'></head>"
+                f"<body><article><h1>{h1}</h1>" + "".join(f"<p>{p}</p>" for p in (P1, P2, P3))
+                + "</article></body></html>").encode()
+
+    latest = latest_of(titled("Council approves budget, schools win"))
+    assert latest["headline"] == "Council approves budget, schools win"
+    edited = titled("Council passes budget, schools win")
+    fresh = extract_page(edited, ctype, "http://127.0.0.1/a")
+    assert fresh.headline == "Council approves budget after debate"  # the extractor's reading tipped
+    got = confirmed(latest, fresh, edited, ctype)
+    assert (got.headline, got.body) == ("Council passes budget, schools win", latest["body"])
+    # the declared title rewritten as well: the extractor's reading stands
+    rewritten = titled("Council passes budget, schools win", declared="Budget passes after a long night")
+    fresh = extract_page(rewritten, ctype, "http://127.0.0.1/a")
+    assert confirmed(latest, fresh, rewritten, ctype).headline == fresh.headline
