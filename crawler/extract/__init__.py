@@ -47,7 +47,7 @@ __all__ = ["EXTRACTOR_VERSION", "Article", "Selectors", "extract"]
 
 #: Bump whenever the output for some page may change (the differ re-baselines on a bump
 #: instead of reporting extractor changes as edits).
-EXTRACTOR_VERSION = "2026.5"
+EXTRACTOR_VERSION = "2026.6"
 
 #: Method names an :class:`Article` may carry.
 METHODS = ("selectors", "json-ld", "consensus", "trafilatura", "readability", "json-ld-text")

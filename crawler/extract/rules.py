@@ -203,7 +203,10 @@ BOILERPLATE_PHRASE = re.compile(
     r"přispějte|atualizad[oa] há|actualizad[oa] hace|aktualisiert vor|mis à jour il y a|aggiornat[oa] .{0,12}fa\W*$|"
     r"diperbarui .{0,12}lalu|aktualizováno před|mais lidas|lo más leído|meistgelesen|les plus lus|"
     r"i più letti|terpopuler|nejčtenější|baca juga|čtěte také|"
-    r"\d+\s+(?:comments?|coment[aá]rios?|kommentare?|commentaires?|commenti|komentar|komentářů)\W*$|by\W*$|"
+    # reader-comment counters, the number first or the label ("Comments: 12", "Комментарии (22)")
+    r"\d+\s+(?:comments?|coment[aá]rios?|kommentare?|commentaires?|commenti|komentar|komentářů|комментари\w*)\W*$|"
+    r"(?:comments?|coment[aá]rios?|kommentare?|commentaires?|commenti|komentar|komentářů|комментари\w*)\W*\d+\W*$|"
+    r"by\W*$|"
     # an ad slot's label standing alone: "Sponsored" in the corpus's other languages
     r"(?:patrocinado|sponsoris[ée]|sponsorizzato|sponsor|iklan|reklama|sponzorováno|스폰서)\W*$|"
     r"(?:usamos|utilizamos|wir verwenden|nous utilisons des|utilizziamo i|kami menggunakan|používáme soubory) "
