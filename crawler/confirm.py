@@ -306,6 +306,8 @@ def reconcile(old_body: str, new_body: str, old_page: Page, new_page: Page) -> s
             if (nkey not in edited and region is not None and not new_page.shows(nkey, region)
                     and new_page.shows(nkey)):
                 continue
+            if nkey not in edited and _rail_card(nkey, new_page, frozenset(old_keys)):
+                continue
             here.append(new[j])
         cursor = _last_position(kept[placed:], new_page, cursor)
         placed = len(kept)
@@ -315,6 +317,39 @@ def reconcile(old_body: str, new_body: str, old_page: Page, new_page: Page) -> s
                                frozenset(old_keys))
     result = "\n\n".join(kept)
     return old_body if squash(result) == squash(old_body) else result
+
+
+#: A list is a rail of cards (links to other stories with their summaries) when at least this
+#: many of its items hold a link: one linked item with a description is a list line of the story.
+#: 2 is the least a rail can be, not a tuned value (the bench's rails hold three cards; dev seed
+#: 23's "Trending now" did, when a template class on every paragraph drew its summaries in).
+RAIL_MIN_CARDS = 2
+
+
+def _rail_card(key: str, new_page: Page, story: frozenset[str]) -> bool:
+    """Whether the new page shows ``key`` only as the text of a card in a rail (:func:`_card`)."""
+    spans = new_page.spans(key)
+    return bool(spans) and all(_card(new_page.owners[first], new_page, story) for first, _ in spans)
+
+
+def _card(owner: HtmlElement | None, new_page: Page, story: frozenset[str]) -> bool:
+    """Whether the block of ``owner`` is the text of a card in a rail: an item of a list that also
+    holds a link outside that text (the card's linked headline), in a list where
+    :data:`RAIL_MIN_CARDS` items hold links and none of whose text the stored version (keys
+    ``story``) holds.  A "Trending now" list with summaries inside the article region, rotated in
+    by the page's chrome, is no paragraph of the story even when the extractor takes its
+    summaries in or they follow a paragraph the fresh reading lost; a list the story holds (its
+    own "where to watch" lines) keeps every new item."""
+    item = next(owner.iterancestors("li"), None) if owner is not None else None
+    if owner is None or item is None or item.getparent() is None:
+        return False
+    if all(_inside(link, owner) for link in item.iter("a") if link.get("href")):
+        return False  # no link, or only in the text itself: a list line, not a card
+    rail = item.getparent()
+    if sum(1 for li in rail if li.tag == "li" and next(li.iter("a"), None) is not None) < RAIL_MIN_CARDS:
+        return False
+    return not any(key in story for key, own in zip(new_page.keys, new_page.owners)
+                   if own is not None and _inside(own, rail))
 
 
 #: One paragraph is the other edited when their character match ratio (difflib's
@@ -497,6 +532,9 @@ def _with_recovered(kept: list[str], restored: list[str], known: set[str], old_p
             anchor = None
             continue
         if region is not None and not _inside(block.owner, region):
+            continue
+        if _card(block.owner, new_page, old_keys):
+            anchor, pending = None, None  # a rail of other stories' cards: the story's stretch ended
             continue
         if anchor is not None:
             after.setdefault(anchor, []).append(block.text)

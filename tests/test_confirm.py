@@ -447,3 +447,28 @@ def test_an_edited_h1_that_tips_the_reading_to_the_declared_title_is_a_headline_
     rewritten = titled("Council passes budget, schools win", declared="Budget passes after a long night")
     fresh = extract_page(rewritten, ctype, "http://127.0.0.1/a")
     assert confirmed(latest, fresh, rewritten, ctype).headline == fresh.headline
+
+
+def test_summaries_in_a_rail_of_cards_are_not_the_storys() -> None:
+    """A "Trending now" list inside the article region: each item a linked headline and its
+    summary, rotated by the page's chrome.  Its new summaries are not paragraphs of the story,
+    whether the extractor took them in or they follow a paragraph the fresh reading lost; a new
+    item of a list the story itself holds is an edit."""
+    def rail(*items: str) -> str:
+        cards = "".join(f"<li><a href='/story/{n}'><h3>Other story {n}</h3></a><div><p>{t}</p></div></li>"
+                        for n, t in enumerate(items))
+        return f"<div><h2>Trending now</h2><ul>{cards}</ul></div>"
+
+    one = "A New York man pleaded guilty on Monday to threatening a member of Congress, prosecutors said."
+    two = "Two former officials testified side by side before the committee about the events of July."
+    three = "It was the shot heard round the world in the closing seconds of last week's game."
+    old_html = html(P1, P2, P3, after=rail(three))
+    new_html = html(P1, P2, P3, after=rail(one, two))
+    stored = body(P1, P2, P3)
+    assert reconcile(stored, body(P1, P2, P3, one, two), old_html, new_html) == stored  # taken in
+    assert reconcile(stored, body(P1, P2), old_html, new_html) == stored  # after a lost paragraph
+    own = "<ul><li><a href='/f/1'>Film one</a><p>Where to watch: Netflix.</p></li>{}</ul>"
+    added = "<li><a href='/f/2'>Film two</a><p>Where to watch: Hulu.</p></li>"
+    story_list = body(P1, P2, "Film one", "Where to watch: Netflix.")
+    assert reconcile(story_list, body(P1, P2, "Film one", "Where to watch: Netflix.", "Film two", "Where to watch: Hulu."),
+                     html(P1, P2, after=own.format("")), html(P1, P2, after=own.format(added))) != story_list
