@@ -306,7 +306,8 @@ def reconcile(old_body: str, new_body: str, old_page: Page, new_page: Page) -> s
             if (nkey not in edited and region is not None and not new_page.shows(nkey, region)
                     and new_page.shows(nkey)):
                 continue
-            if nkey not in edited and _rail_card(nkey, new_page, frozenset(old_keys)):
+            if nkey not in edited and (_rail_card(nkey, new_page, frozenset(old_keys))
+                                       or _headline_line(nkey, new_page)):
                 continue
             here.append(new[j])
         cursor = _last_position(kept[placed:], new_page, cursor)
@@ -317,6 +318,25 @@ def reconcile(old_body: str, new_body: str, old_page: Page, new_page: Page) -> s
                                frozenset(old_keys))
     result = "\n\n".join(kept)
     return old_body if squash(result) == squash(old_body) else result
+
+
+def _headline_line(key: str, new_page: Page) -> bool:
+    """Whether the new page shows ``key`` only as one line of an ``<h1>`` that holds more than it:
+    a headline written over two lines (its title and its writer, a ``<br>`` between them) is read
+    whole as the headline, and the reading that takes one of its lines for a paragraph (after
+    an A/B test that wrote the ``<h1>`` on one line, the old page never showed that line alone)
+    has taken in a piece of the headline, not the story's text."""
+    spans = new_page.spans(key)
+    if not spans:
+        return False
+    for first, last in spans:
+        owner = new_page.owners[first]
+        if owner is None or new_page.owners[last] is not owner:
+            return False
+        h1 = owner if owner.tag == "h1" else next(owner.iterancestors("h1"), None)
+        if h1 is None or squash(h1.text_content()) == key:
+            return False
+    return True
 
 
 #: A list is a rail of cards (links to other stories with their summaries) when at least this

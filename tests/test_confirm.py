@@ -472,3 +472,16 @@ def test_summaries_in_a_rail_of_cards_are_not_the_storys() -> None:
     story_list = body(P1, P2, "Film one", "Where to watch: Netflix.")
     assert reconcile(story_list, body(P1, P2, "Film one", "Where to watch: Netflix.", "Film two", "Where to watch: Hulu."),
                      html(P1, P2, after=own.format("")), html(P1, P2, after=own.format(added))) != story_list
+
+
+def test_one_line_of_a_two_line_headline_is_not_a_paragraph() -> None:
+    """The ``<h1>`` holds the headline and its writer on two lines; after an A/B test wrote it on
+    one line, the page puts the two lines back and the fresh reading takes the first for a
+    paragraph.  It is a piece of the headline, not the story's text; a paragraph of the story
+    gained beside it is still gained."""
+    two_lines = "<h1><span>Budget passes after debate</span><br><span>By the city desk</span></h1>"
+    old_html = html(P1, P2, P3).replace("<h1>Budget passes</h1>", "<h1>Watch: Budget passes after debate By the city desk</h1>")
+    new_html = html(P1, P2, P3, P4).replace("<h1>Budget passes</h1>", two_lines)
+    stored = body(P1, P2, P3)
+    assert reconcile(stored, body("Budget passes after debate", P1, P2, P3), old_html, new_html) == stored
+    assert reconcile(stored, body("Budget passes after debate", P1, P2, P3, P4), old_html, new_html) == body(P1, P2, P3, P4)
