@@ -85,7 +85,13 @@ class StoragePipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self.store = open_store(self.db_path)
+        try:
+            self.store = open_store(self.db_path)
+        except DatabaseError as exc:  # e.g. upgraded by a newer redline since the pass began
+            # Raised from here, Scrapy would log the failed start as a crash (with a traceback from
+            # its stats extension); the runner raises it instead, and nothing is fetched.
+            fail_crawl_on_database_error(self.crawler, exc)
+            stop_crawl(self.crawler)
 
     def close_spider(self, spider: Spider | None = None) -> None:
         self.pool.close()
@@ -103,8 +109,8 @@ class StoragePipeline:
         if not isinstance(item, FetchedPage):
             return item
         stats = self.crawler.stats
-        assert self.store is not None and stats is not None
-        if stats.get_value(FATAL_ERROR_STAT):
+        assert stats is not None
+        if stats.get_value(FATAL_ERROR_STAT) or self.store is None:
             return item
         reading: Reading | None = None
         try:
