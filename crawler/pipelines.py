@@ -307,8 +307,9 @@ def confirmed(latest: dict | None, article: Extracted, body: bytes, content_type
         text = with_unread(article.body, old_page, new_page)
         return article if text == article.body else replace(article, body=text)
     text = with_unread(reconcile(latest["body"], article.body, old_page, new_page), old_page, new_page)
-    title = headline(latest.get("headline") or "", article.headline, old_page, new_page)
-    if title != article.headline:
+    stored = latest.get("headline") or ""
+    title = headline(stored, article.headline, old_page, new_page)
+    if title not in (article.headline, stored):  # an edited <h1> the reading took for a paragraph
         text = without_headline(text, title)
     return replace(article, body=text, headline=title)
 

@@ -6,6 +6,8 @@ by hand to model a boundary that moved (or a real edit), so the rules are tested
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from redline.core.errors import NoArticle
@@ -485,3 +487,18 @@ def test_one_line_of_a_two_line_headline_is_not_a_paragraph() -> None:
     stored = body(P1, P2, P3)
     assert reconcile(stored, body("Budget passes after debate", P1, P2, P3), old_html, new_html) == stored
     assert reconcile(stored, body("Budget passes after debate", P1, P2, P3, P4), old_html, new_html) == body(P1, P2, P3, P4)
+
+
+def test_a_stored_paragraph_that_repeats_the_headline_stays_when_the_reading_moves() -> None:
+    """A stored story may hold a paragraph that says its headline again (a lead line, or an
+    articleBody that begins with it). When a fresh reading of the unchanged page picks another
+    headline, the stored headline is kept, and so is that paragraph: only a *new* headline
+    (an edited ``<h1>`` the reading took for a paragraph) is taken out of the body."""
+    ctype = "text/html; charset=utf-8"
+    latest = latest_of(titled("Budget passes", "Budget passes", P1, P2, P3).encode())
+    latest["body"] = "Budget passes\n\n" + latest["body"]
+    rewrapped = titled("Budget passes", "Budget passes", "Budget passes", P1, P2, P3, wrap="div").encode()
+    moved = replace(extract_page(rewrapped, ctype, "http://127.0.0.1/a"), headline="Opposition members said",
+                    body=latest["body"])
+    got = confirmed(latest, moved, rewrapped, ctype)
+    assert (got.headline, got.body) == ("Budget passes", latest["body"])
