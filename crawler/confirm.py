@@ -205,9 +205,9 @@ def _edited_h1(old: str, new: str, old_page: Page, new_page: Page) -> str:
 def without_headline(body: str, title: str) -> str:
     """``body`` without paragraphs that are the headline ``title`` (what the extractor does with
     the headline it chose, done again when the confirmed headline is another one)."""
-    key = squash(title)
-    kept = [p for p in split(body) if squash(p) != key]
-    return body if len(kept) == len(split(body)) else "\n\n".join(kept)
+    key, paragraphs = squash(title), split(body)
+    kept = [p for p in paragraphs if squash(p) != key]
+    return body if len(kept) == len(paragraphs) else "\n\n".join(kept)
 
 
 def _paged(keys: list[str], owners: list[HtmlElement | None], blocks: list[Block] | None = None) -> Page:
@@ -533,7 +533,7 @@ def _with_recovered(kept: list[str], restored: list[str], known: set[str], old_p
                 before.setdefault(block.key, []).extend(pending)
             anchor, pending, settled = block.key, None, _sentence_like(block)
             continue
-        if block.heading or block.link_density > rules.LINK_DENSITY_MAX or boilerplate.is_boilerplate_text(block.text):
+        if _furniture_line(block):
             continue  # furniture between the story's lines ("Read more: …") does not end the stretch
         if block.key in known or old_page.shows(block.key):
             # back in text both readings know: the lost stretch ended (and, after a paragraph of
