@@ -148,7 +148,7 @@ class Daemon:
             return
         found: dict[str, int] = {}
         with self._stopping_on_fatal():
-            with open_store(self.db_path):  # met here, not inside a crawl, where Scrapy would log it as a crash
+            with open_store(self.db_path):  # a pass that could record nothing fetches no feed either
                 pass
             found = await passes.discover(self.runner, [outlet], should_stop=self._stop_requested)
         if found.get("new"):
